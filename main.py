@@ -1,0 +1,5 @@
+"""Start videowall from a checkout: ``python main.py [command] [options]``."""
+
+from videowall.app import main
+
+raise SystemExit(main())

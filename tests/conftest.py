@@ -1,0 +1,30 @@
+"""Suite-wide set-up: headless Qt, and no test may leave a decoder thread behind."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+
+
+def _decoder_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith(("decoder-", "stop-"))]
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_decoders() -> Iterator[None]:
+    before = set(_decoder_threads())
+    yield
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline:
+        left = [name for name in _decoder_threads() if name not in before]
+        if not left:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"decoder threads left running: {left}")

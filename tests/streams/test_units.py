@@ -1,0 +1,202 @@
+"""Unit tests of the Qt-free stream plumbing, with fakes instead of real decoders."""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from videowall.camera import Camera
+from videowall.streams.backoff import Backoff
+from videowall.streams.base import Decoder, StreamEvent, StreamState, fit_size
+from videowall.streams.frame import FrameSlot
+from videowall.streams.manager import StreamManager
+from videowall.streams.net import check_url, diagnose
+from videowall.streams.select import choose_backend
+
+
+def test_backoff_grows_caps_and_jitters() -> None:
+    backoff = Backoff(first=1.0, cap=8.0, jitter=0.25, rng=random.Random(7))
+    delays = [backoff.next() for _ in range(8)]
+    bases = [1, 2, 4, 8, 8, 8, 8, 8]
+    for delay, base in zip(delays, bases, strict=True):
+        assert base * 0.75 <= delay <= base * 1.25
+    assert len({round(d, 6) for d in delays[3:]}) > 1  # jitter spreads equal bases
+    backoff.reset()
+    assert backoff.next() <= 1.25
+
+
+def test_backoff_spreads_many_cameras() -> None:
+    """56 cameras failing at once do not all retry in the same second."""
+    firsts = [Backoff(first=4.0, rng=random.Random(i)).next() for i in range(56)]
+    per_second: dict[int, int] = {}
+    for delay in firsts:
+        per_second[int(delay)] = per_second.get(int(delay), 0) + 1
+    assert max(per_second.values()) < 56 / 3
+
+
+def test_fit_size_scales_down_only_and_keeps_even() -> None:
+    assert fit_size(640, 360, (1280, 720)) == (640, 360)
+    assert fit_size(1920, 1080, (1280, 720)) == (1280, 720)
+    assert fit_size(1920, 1080, (640, 640)) == (640, 360)
+    assert fit_size(641, 361, (1280, 720)) == (640, 360)
+
+
+def test_frame_slot_keeps_latest_and_counts_drops() -> None:
+    slot = FrameSlot()
+    assert slot.latest() is None
+    a = np.zeros((2, 4, 4), np.uint8)
+    b = np.ones((2, 4, 4), np.uint8)
+    slot.publish(a)
+    slot.publish(b)  # a was never read: dropped
+    frame = slot.latest()
+    assert frame is not None and frame.seq == 2 and frame.image is b
+    assert frame.aspect == 2.0 and (frame.width, frame.height) == (4, 2)
+    assert slot.dropped == 1
+    slot.publish(a)
+    assert slot.dropped == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("rtps://127.0.0.1/x", "unknown scheme 'rtps'"),
+        ("http:///x.ts", "no host in URL"),
+        ("rtsp://no-such-host.invalid/x", "host name 'no-such-host.invalid' does not resolve"),
+        ("http://127.0.0.1:99999/x", "malformed URL"),
+    ],
+)
+def test_diagnose_says_what_is_wrong(url: str, expected: str) -> None:
+    reason = check_url(url) or diagnose(url)
+    assert reason is not None and expected in reason
+
+
+def test_diagnose_refused_and_reachable() -> None:
+    port = _free_port()
+    reason = diagnose(f"http://127.0.0.1:{port}/x.ts")
+    assert reason == f"connection refused (nothing listens on 127.0.0.1:{port})"
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        assert diagnose(f"rtsp://127.0.0.1:{server.getsockname()[1]}/x") is None
+    assert diagnose("udp://@239.0.0.1:1234") is None
+    assert diagnose("file:///nonexistent.mp4") is None
+
+
+def test_choose_backend_by_scheme_and_override() -> None:
+    from videowall.streams import vlc_backend
+
+    rtsp = "ffmpeg" if not vlc_backend.can_open_rtsp() else "vlc"
+    assert choose_backend("rtsp://127.0.0.1/x") == rtsp
+    assert choose_backend("http://127.0.0.1/x.ts") == "vlc"
+    assert choose_backend("http://127.0.0.1/x.ts", "ffmpeg") == "ffmpeg"
+    assert choose_backend("rtsp://127.0.0.1/x", "vlc") == "vlc"
+
+
+class FakeDecoder(Decoder):
+    """Publishes solid frames until told to fail."""
+
+    backend_name = "fake"
+    instances: ClassVar[list[FakeDecoder]] = []
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fail_with: str | None = None
+        self.sessions = 0
+        FakeDecoder.instances.append(self)
+        self._backoff = Backoff(first=0.05, cap=0.1)
+
+    def _session(self) -> str:
+        self.sessions += 1
+        if self.fail_with:
+            return self.fail_with
+        while not self.stopping and not self.fail_with:
+            self.slot.publish(np.full((4, 8, 4), 200, np.uint8))
+            self.stats.frames_decoded += 1
+            self._frame_arrived()
+            self._wait(0.01)
+        return self.fail_with or "stopped"
+
+
+def _fake_factory(
+    camera: Camera, slot: FrameSlot, sink: Callable[[StreamEvent], None]
+) -> Decoder:
+    return FakeDecoder(camera.id, camera.url, slot, sink)
+
+
+def _wait_for(manager: StreamManager, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        manager.drain_events()
+        if predicate():
+            return
+        time.sleep(0.01)
+    raise AssertionError("condition not reached")
+
+
+def test_manager_shares_one_decoder_per_camera() -> None:
+    FakeDecoder.instances.clear()
+    manager = StreamManager(_fake_factory)
+    cam = Camera("c1", "One", "s", "http://127.0.0.1/a.ts")
+    first = manager.acquire(cam)
+    second = manager.acquire(cam)
+    assert first is second and first.users == 2 and len(FakeDecoder.instances) == 1
+    _wait_for(manager, lambda: first.state == StreamState.LIVE)
+    manager.release("c1")
+    assert manager.get("c1") is first
+    manager.release("c1")
+    assert manager.get("c1") is None
+    manager.shutdown()
+    assert FakeDecoder.instances[0].state == StreamState.STOPPED
+    assert not [t for t in threading.enumerate() if t.name.startswith("decoder-c1")]
+
+
+def test_manager_reconnects_and_reports_reason() -> None:
+    FakeDecoder.instances.clear()
+    manager = StreamManager(_fake_factory)
+    stream = manager.acquire(Camera("c2", "Two", "s", "http://127.0.0.1/b.ts"))
+    _wait_for(manager, lambda: stream.state == StreamState.LIVE)
+    fake = FakeDecoder.instances[0]
+    fake.fail_with = "connection refused"
+    _wait_for(manager, lambda: stream.state == StreamState.OFFLINE)
+    assert stream.detail == "connection refused"
+    fake.fail_with = None
+    _wait_for(manager, lambda: stream.state == StreamState.LIVE)
+    states = [e.state for e in stream.history]
+    assert states[:2] == [StreamState.CONNECTING, StreamState.LIVE]
+    assert StreamState.RECONNECTING in states and fake.stats.reconnects >= 1
+    manager.shutdown()
+
+
+def test_manager_ignores_events_of_a_replaced_decoder() -> None:
+    FakeDecoder.instances.clear()
+    manager = StreamManager(_fake_factory)
+    old = manager.acquire(Camera("c3", "Three", "s", "http://127.0.0.1/old.ts"))
+    new = manager.acquire(Camera("c3", "Three", "s", "http://127.0.0.1/new.ts"))
+    assert old is not new and new.users == 2
+    _wait_for(manager, lambda: new.state == StreamState.LIVE)
+    manager.shutdown()
+    assert all(e.camera_id == "c3" for e in new.history)
+    assert len(FakeDecoder.instances) == 2
+
+
+def test_unauthorized_reason_sets_its_own_state() -> None:
+    FakeDecoder.instances.clear()
+    manager = StreamManager(_fake_factory)
+    cam = Camera("c4", "Four", "s", "rtsp://user:pw@127.0.0.1/x")
+    stream = manager.acquire(cam)
+    FakeDecoder.instances[0].fail_with = "unauthorized: the camera refused the credentials"
+    _wait_for(manager, lambda: stream.state == StreamState.UNAUTHORIZED)
+    manager.shutdown()

@@ -1,0 +1,133 @@
+"""Credential masking in text and in every log record; the logging set-up."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from videowall.logs import MaskingFilter, camera_logger, mask_url, setup_logging
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("rtsp://admin:s3cret@10.0.0.1:554/stream1", "rtsp://admin:***@10.0.0.1:554/stream1"),
+        ("rtsps://op:pw@cam.example/a", "rtsps://op:***@cam.example/a"),
+        ("http://user:p:w;x@host/a.ts", "http://user:***@host/a.ts"),
+        ("rtsp://:only-password@host/", "rtsp://:***@host/"),
+        ("rtsp://admin:@host/", "rtsp://admin:***@host/"),
+        ("opening rtsp://a:b@h1/x and http://c:d@h2/y failed",
+         "opening rtsp://a:***@h1/x and http://c:***@h2/y failed"),
+        ("rtsp://admin@10.0.0.1/stream", "rtsp://admin@10.0.0.1/stream"),
+        ("rtsp://10.0.0.1:554/stream", "rtsp://10.0.0.1:554/stream"),
+        ("http://host/path?user=a:b@c", "http://host/path?user=a:b@c"),
+        ("no url here: a:b@c", "no url here: a:b@c"),
+        ("", ""),
+    ],
+)
+def test_mask_url(text: str, masked: str) -> None:
+    assert mask_url(text) == masked
+
+
+def test_mask_url_is_idempotent() -> None:
+    once = mask_url("rtsp://admin:secret@h/a")
+    assert mask_url(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # urlsplit, libvlc and FFmpeg all take the last '@' before the path as the end of
+        # the credentials, so these are the passwords the backends send.
+        ("rtsp://admin:p@ss@10.0.0.1/a", "rtsp://admin:***@10.0.0.1/a"),
+        ("rtsp://ops@city.example:hunter2@10.0.0.1/a", "rtsp://ops@city.example:***@10.0.0.1/a"),
+    ],
+)
+def test_mask_url_with_at_signs_in_the_credentials(text: str, masked: str) -> None:
+    assert mask_url(text) == masked
+
+
+def _record(msg: object, *args: object) -> logging.LogRecord:
+    return logging.LogRecord("videowall.test", logging.INFO, __file__, 1, msg, args or None,
+                             None)
+
+
+def test_masking_filter_masks_the_formatted_message() -> None:
+    record = _record("opening %s for %s", "rtsp://admin:hunter2@10.0.0.1/a", "cam-1")
+    assert MaskingFilter().filter(record) is True
+    assert record.getMessage() == "opening rtsp://admin:***@10.0.0.1/a for cam-1"
+    assert record.args is None
+
+
+def test_masking_filter_leaves_clean_records_readable() -> None:
+    record = _record("camera %s is %s", "cam-1", "live")
+    assert MaskingFilter().filter(record)
+    assert record.getMessage() == "camera cam-1 is live"
+    record = _record("plain text")
+    assert MaskingFilter().filter(record)
+    assert record.msg == "plain text"
+
+
+def test_masking_filter_keeps_a_record_with_a_broken_format() -> None:
+    record = _record("bad %d format rtsp://a:pw@h/x", "not a number")
+    assert MaskingFilter().filter(record)
+    assert record.getMessage() == "bad %d format rtsp://a:***@h/x"
+
+
+def test_masking_filter_masks_exception_text_in_the_message() -> None:
+    try:
+        raise ConnectionError("cannot open rtsp://admin:hunter2@10.0.0.1/a")
+    except ConnectionError as exc:
+        record = _record("stream failed: %s", exc)
+    MaskingFilter().filter(record)
+    assert "hunter2" not in record.getMessage()
+
+
+@pytest.fixture
+def root_logging() -> Iterator[logging.Logger]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def test_setup_logging_masks_and_formats(root_logging: logging.Logger,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("DEBUG")
+    setup_logging(logging.DEBUG)  # a second call replaces the handler, no double lines
+    ours = [h for h in root_logging.handlers if getattr(h, "_videowall", False)]
+    assert len(ours) == 1
+    assert root_logging.level == logging.DEBUG
+    camera_logger("rp01-north").warning("reconnecting to %s", "rtsp://op:pa55@10.1.1.1/a")
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "reconnecting" in line]
+    assert len(lines) == 1
+    assert lines[0].endswith(
+        "WARNING videowall.streams.rp01-north: reconnecting to rtsp://op:***@10.1.1.1/a"
+    )
+    assert "pa55" not in err
+
+
+def test_masking_filter_on_a_handler() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    logger = logging.getLogger("videowall.test.masking")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.error("probe of %r failed", "http://u:topsecret@h/a.ts")
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    assert stream.getvalue() == "probe of 'http://u:***@h/a.ts' failed\n"
+
+
+def test_camera_logger_name() -> None:
+    assert camera_logger("rp01-north").name == "videowall.streams.rp01-north"

@@ -1,0 +1,3 @@
+"""videowall: a desktop video wall for CCTV command centres."""
+
+__version__ = "0.1.0"

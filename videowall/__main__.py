@@ -1,0 +1,5 @@
+"""``python -m videowall``: the same program as the ``videowall`` command."""
+
+from videowall.app import main
+
+raise SystemExit(main())

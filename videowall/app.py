@@ -1,0 +1,436 @@
+"""The ``videowall`` command line: the wall itself and the tools a technician runs over SSH.
+
+``python main.py``, ``python -m videowall`` and the ``videowall`` console script all land in
+:func:`main`. This module imports no Qt: each command imports what it needs when it runs,
+so ``videowall cameras validate`` works on a box without a display or Qt at all.
+
+Exit codes: 0 success; 1 a bad registry, an unknown camera, a failed probe; 2 a usage
+error or a registry file that cannot be read; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from videowall import __version__
+from videowall.camera import Camera, Registry
+from videowall.config import ConfigError, load_registry, read_registry, suggest
+from videowall.layout.grid import preset
+from videowall.logs import mask_url, setup_logging
+
+log = logging.getLogger(__name__)
+
+#: Where the registry lives, relative to the working directory or the repository.
+CONFIG_RELATIVE = Path("config") / "cameras.yaml"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class UsageError(Exception):
+    """A command line that names something that does not exist (exit code 1)."""
+
+
+# -- where the registry is ---------------------------------------------------------------------
+
+
+def repository_config_path() -> Path:
+    """``config/cameras.yaml`` next to the package: the demo registry of a checkout."""
+    return Path(__file__).resolve().parent.parent / CONFIG_RELATIVE
+
+
+def default_config_path() -> Path:
+    """The registry when ``--config`` is not given: ``./config/cameras.yaml``, else the
+    one next to the package."""
+    if CONFIG_RELATIVE.is_file():
+        return CONFIG_RELATIVE
+    repo = repository_config_path()
+    return repo if repo.is_file() else CONFIG_RELATIVE
+
+
+def demo_config_path() -> Path:
+    """The demo registry: the one next to the package, else ``./config/cameras.yaml``."""
+    repo = repository_config_path()
+    return repo if repo.is_file() else CONFIG_RELATIVE
+
+
+# -- argument types ------------------------------------------------------------------------------
+
+
+def _grid_spec(text: str) -> str:
+    try:
+        return preset(text).name
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _id_list(text: str) -> list[str]:
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("expected camera ids separated by commas")
+    return ids
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, sep, height = text.lower().partition("x")
+    try:
+        size = (int(width), int(height))
+    except ValueError:
+        size = (0, 0)
+    if not sep or min(size) < 16:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1920x1080, not {text!r}")
+    return size
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected seconds (a number, 0 or more), not {text!r}")
+    return value
+
+
+def _log_level(text: str) -> str:
+    if text.lower() not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(LOG_LEVELS)}")
+    return text.lower()
+
+
+# -- the parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (``--help`` shows them)."""
+    # Options every command accepts; SUPPRESS keeps a value given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-level", type=_log_level, default=argparse.SUPPRESS,
+                        metavar="LEVEL", help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+
+    parser = argparse.ArgumentParser(
+        prog="videowall", description="Video wall for CCTV command centres.",
+        epilog="Without a command, runs the wall (as 'videowall run').",
+    )
+    parser.add_argument("--version", action="version", version=f"videowall {__version__}")
+    parser.add_argument("--log-level", type=_log_level, default="info", metavar="LEVEL",
+                        help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+    _add_run_options(parser, suppress=False)
+    parser.set_defaults(handler=_cmd_run)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help="show the wall (the default)")
+    _add_run_options(run, suppress=True)
+    run.set_defaults(handler=_cmd_run)
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="serve the demo cameras and show them on the wall",
+        description="Serve generated clips as RTSP and HTTP streams on 127.0.0.1 and show "
+                    f"the demo registry ({CONFIG_RELATIVE}) on the wall.",
+    )
+    demo.add_argument("--grid", type=_grid_spec, metavar="SPEC", help="e.g. 4x4 or 1+5")
+    demo.add_argument("--no-wall", action="store_true",
+                      help="only serve the streams, until Ctrl+C")
+    demo.set_defaults(handler=_cmd_demo)
+
+    snap = commands.add_parser(
+        "snapshot", parents=[common], help="run the wall offscreen; write a PNG and a report",
+    )
+    snap.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                      help=f"camera registry (default {CONFIG_RELATIVE})")
+    snap.add_argument("--grid", type=_grid_spec, required=True, metavar="SPEC")
+    snap.add_argument("--cameras", type=_id_list, metavar="ID,...",
+                      help="cameras in tile order (default: the first enabled ones)")
+    snap.add_argument("--duration", type=_seconds, required=True, metavar="SECONDS")
+    snap.add_argument("--out", type=Path, required=True, metavar="PNG")
+    snap.add_argument("--report", type=Path, required=True, metavar="JSON")
+    snap.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
+                      help="wall size in pixels (default 1280x720)")
+    snap.add_argument("--demo", action="store_true",
+                      help="serve the demo streams during the run")
+    snap.set_defaults(handler=_cmd_snapshot)
+
+    cameras = commands.add_parser("cameras", parents=[common], help="check or list the registry")
+    cam_commands = cameras.add_subparsers(dest="cameras_command", metavar="COMMAND",
+                                          required=True)
+    validate = cam_commands.add_parser(
+        "validate", parents=[common], help="check a registry file",
+        description="Exit 0 when the file is valid (warnings are printed), 1 with its "
+                    "errors, 2 when it cannot be read.",
+    )
+    validate.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                          help=f"default {CONFIG_RELATIVE}")
+    validate.set_defaults(handler=_cmd_cameras_validate)
+    listing = cam_commands.add_parser("list", parents=[common], help="list the cameras")
+    listing.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                         help=f"camera registry (default {CONFIG_RELATIVE})")
+    listing.add_argument("--site", metavar="SITE", help="only the cameras of this site")
+    listing.add_argument("--agency", metavar="AGENCY", help="only this agency's cameras")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=_cmd_cameras_list)
+
+    probe = commands.add_parser(
+        "probe", parents=[common], help="open one stream and report what it delivers",
+    )
+    probe.add_argument("target", metavar="URL|CAMERA-ID")
+    probe.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                       help="registry to look a camera id up in")
+    probe.add_argument("--json", action="store_true", help="print JSON")
+    probe.add_argument("--timeout", type=_seconds, default=15.0, metavar="SECONDS",
+                       help="give up after this long without a picture (default 15)")
+    probe.set_defaults(handler=_cmd_probe)
+
+    bench = commands.add_parser("bench", help="measure the wall's CPU cost (see 'bench --help')",
+                                add_help=False, prefix_chars="\0")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench.set_defaults(handler=_cmd_bench)
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--config", type=Path, default=default, metavar="FILE",
+                        help=f"camera registry (default {CONFIG_RELATIVE})")
+    parser.add_argument("--grid", type=_grid_spec, default=default, metavar="SPEC",
+                        help="grid, e.g. 3x3, 4x4, 1+5, 2+8")
+    parser.add_argument("--cameras", type=_id_list, default=default, metavar="ID,...",
+                        help="cameras in tile order")
+    parser.add_argument("--fullscreen", action="store_true",
+                        default=argparse.SUPPRESS if suppress else False,
+                        help="fill the screen")
+
+
+# -- entry point ----------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else 2
+    setup_logging(args.log_level.upper())
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2 if exc.unreadable else 1
+    except UsageError as exc:
+        print(f"videowall: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("videowall: interrupted", file=sys.stderr)
+        return 130
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    registry = load_registry(args.config or default_config_path())
+    camera_ids = _check_camera_ids(registry, args.cameras)
+    from videowall.ui.app import run_wall
+
+    if args.grid is None:
+        return run_wall(registry, camera_ids=camera_ids, fullscreen=args.fullscreen)
+    return run_wall(registry, grid=args.grid, camera_ids=camera_ids, fullscreen=args.fullscreen)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    registry = load_registry(demo_config_path())
+    from videowall.demo.simulator import DemoSimulator
+
+    simulator = DemoSimulator()
+    simulator.start()
+    try:
+        if args.no_wall:
+            print("demo streams are served on 127.0.0.1; Ctrl+C stops them", flush=True)
+            _wait_for_interrupt()
+            return 0
+        from videowall.ui.app import run_wall
+
+        if args.grid is None:
+            return run_wall(registry)
+        return run_wall(registry, grid=args.grid)
+    finally:
+        simulator.stop()
+
+
+def _wait_for_interrupt() -> None:
+    forever = threading.Event()
+    try:
+        while not forever.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        log.info("interrupted: stopping the demo streams")
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    config = args.config or (demo_config_path() if args.demo else default_config_path())
+    registry = load_registry(config)
+    camera_ids = _check_camera_ids(registry, args.cameras)
+    from videowall.ui.snapshot import run_snapshot
+
+    simulator = None
+    if args.demo:
+        from videowall.demo.simulator import DemoSimulator
+
+        simulator = DemoSimulator()
+        simulator.start()
+    try:
+        report = run_snapshot(
+            registry, grid=args.grid, camera_ids=camera_ids, duration=args.duration,
+            out_png=args.out, report_json=args.report, size=args.size,
+        )
+    finally:
+        if simulator is not None:
+            simulator.stop()
+    for line in tile_summaries(report):
+        print(line)
+    print(f"wrote {args.out} and {args.report}")
+    return 0
+
+
+def tile_summaries(report: dict[str, Any]) -> list[str]:
+    """One line per tile of a snapshot report:
+    ``tile 3: rp01-north live ffmpeg 250 frames 25.0 fps``."""
+    lines: list[str] = []
+    for tile in report.get("tiles", []):
+        camera = tile.get("camera") or "-"
+        line = (f"tile {tile.get('index', len(lines))}: {camera} {tile.get('state', '?')} "
+                f"{tile.get('backend') or '-'} {tile.get('frames', 0)} frames "
+                f"{float(tile.get('fps', 0.0)):.1f} fps")
+        if tile.get("detail"):
+            line += f" ({tile['detail']})"
+        lines.append(mask_url(line))
+    return lines
+
+
+def _cmd_cameras_validate(args: argparse.Namespace) -> int:
+    path = args.file or default_config_path()
+    try:
+        check = read_registry(path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for issue in check.issues:
+        print(issue, file=sys.stderr)
+    errors, warnings = len(check.errors), len(check.warnings)
+    if check.registry is None:
+        print(f"{path}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}",
+              file=sys.stderr)
+        return 1
+    reg = check.registry
+    disabled = sum(1 for cam in reg.cameras if not cam.enabled)
+    summary = (f"{path}: valid: {_plural(len(reg.cameras), 'camera')}"
+               + (f" ({disabled} disabled)" if disabled else "")
+               + f", {_plural(len(reg.sites), 'site')}, "
+               + f"{_plural(len(reg.agencies), 'agency', 'agencies')}")
+    if warnings:
+        summary += f", {_plural(warnings, 'warning')}"
+    print(summary)
+    return 0
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _cmd_cameras_list(args: argparse.Namespace) -> int:
+    registry = load_registry(args.config or default_config_path())
+    cameras = list(registry.cameras)
+    if args.site is not None:
+        _check_known(args.site, {c.site for c in cameras} | set(registry.sites), "site")
+        cameras = [c for c in cameras if c.site == args.site]
+    if args.agency is not None:
+        _check_known(args.agency, {c.agency for c in cameras} | set(registry.agencies),
+                     "agency")
+        cameras = [c for c in cameras if c.agency == args.agency]
+    if args.json:
+        json.dump([camera_record(c) for c in cameras], sys.stdout, indent=2,
+                  ensure_ascii=False)
+        print()
+    else:
+        print_table(cameras, sys.stdout)
+    return 0
+
+
+def camera_record(camera: Camera) -> dict[str, Any]:
+    """A camera as ``cameras list --json`` shows it (URLs masked)."""
+    location = camera.location
+    return {
+        "id": camera.id,
+        "name": camera.name,
+        "site": camera.site,
+        "agency": camera.agency,
+        "backend": camera.backend,
+        "url": camera.safe_url,
+        "location": {"lat": location.lat, "lon": location.lon} if location else None,
+        "tags": list(camera.tags),
+        "enabled": camera.enabled,
+    }
+
+
+def print_table(cameras: Sequence[Camera], out: TextIO) -> None:
+    """Cameras as aligned columns: id, name, site, agency, backend, URL (masked)."""
+    header = ("ID", "NAME", "SITE", "AGENCY", "BACKEND", "URL")
+    rows = [(c.id, c.name, c.site, c.agency or "-", c.backend,
+             c.safe_url + ("" if c.enabled else "  (disabled)")) for c in cameras]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]).rstrip(), file=out)
+
+
+def _check_known(value: str, known: set[str], what: str) -> None:
+    if value not in known:
+        match = suggest(value, sorted(known))
+        hint = f" (did you mean {match!r}?)" if match else ""
+        raise UsageError(f"no {what} {value!r} in the registry{hint}")
+
+
+def _check_camera_ids(registry: Registry, ids: Sequence[str] | None) -> list[str] | None:
+    if ids is None:
+        return None
+    known = [c.id for c in registry.cameras]
+    for camera_id in ids:
+        if camera_id not in known:
+            match = suggest(camera_id, known)
+            hint = f" (did you mean {match!r}?)" if match else ""
+            raise UsageError(f"no camera {camera_id!r} in {registry.source}{hint}")
+    return list(ids)
+
+
+def _cmd_probe(args: argparse.Namespace) -> int:
+    target: str = args.target
+    backend = "auto"
+    if "://" in target or target.startswith("file:"):
+        url = target
+    else:
+        registry = load_registry(args.config or default_config_path())
+        _check_camera_ids(registry, [target])
+        camera = registry.get(target)
+        assert camera is not None
+        url, backend = camera.url, camera.backend
+    from videowall.streams.probe import probe
+
+    result = probe(url, backend=backend, timeout=args.timeout)
+    if args.json:
+        print(mask_url(json.dumps(result, indent=2, default=str, ensure_ascii=False)))
+    else:
+        for key, value in result.items():
+            print(mask_url(f"{key}: {value}"))
+    return 0 if result.get("ok") else 1
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from videowall.bench import main as bench_main
+
+    return bench_main(list(args.bench_args))

@@ -1,0 +1,1 @@
+"""Wall geometry and layouts as plain data (Qt-free)."""

@@ -1,0 +1,1 @@
+"""Decoding backends, frame slots and the stream manager (Qt-free)."""

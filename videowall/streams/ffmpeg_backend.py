@@ -1,0 +1,129 @@
+"""The FFmpeg backend: PyAV decodes, for what libvlc cannot open (RTSP on Debian).
+
+RTSP is tried over TCP first (through firewalls, no packet loss) and over UDP when the
+server refuses TCP.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import av
+import av.error
+
+from videowall.streams.base import Decoder, SessionStopped, fit_size
+from videowall.streams.net import check_url, diagnose, scheme_of
+
+#: Seconds to wait for a stream to open, and for the next packet once it runs.
+OPEN_TIMEOUT_S = 8.0
+READ_TIMEOUT_S = 4.0
+
+
+def describe_av_error(exc: BaseException, timeout: float = READ_TIMEOUT_S) -> str:
+    """Turn a PyAV/FFmpeg exception into words an operator can act on."""
+    if isinstance(exc, av.error.HTTPUnauthorizedError):
+        return "unauthorized: the camera refused the credentials (HTTP 401)"
+    if isinstance(exc, av.error.HTTPForbiddenError):
+        return "unauthorized: access forbidden (HTTP 403)"
+    if isinstance(exc, av.error.HTTPNotFoundError):
+        return "stream not found on the server (HTTP 404)"
+    if isinstance(exc, av.error.HTTPError):
+        return f"the server answered with an HTTP error ({exc.strerror})"
+    if isinstance(exc, av.error.InvalidDataError):
+        return "not a video stream (the server's answer is not media FFmpeg can read)"
+    if isinstance(exc, av.error.ExitError | av.error.TimeoutError):
+        return f"no data from the camera within {timeout:.0f} s"
+    if isinstance(exc, av.error.ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, av.error.ProtocolNotFoundError):
+        return "this FFmpeg cannot open that kind of URL"
+    if isinstance(exc, av.error.EOFError):
+        return "stream ended (the server closed the connection)"
+    text = str(getattr(exc, "strerror", "") or exc)
+    if "401" in text:
+        return "unauthorized: the camera refused the credentials (HTTP 401)"
+    return f"FFmpeg could not read the stream ({text})"
+
+
+class FfmpegDecoder(Decoder):
+    """Decodes one stream with PyAV on the decoder's thread."""
+
+    backend_name = "ffmpeg"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._udp_only = False
+
+    def _open(self) -> Any:
+        scheme = scheme_of(self.url)
+        options: dict[str, str] = {}
+        if scheme in ("rtsp", "rtsps"):
+            transports = ["udp"] if self._udp_only else ["tcp", "udp"]
+        else:
+            transports = [""]
+        if scheme in ("http", "https"):
+            options["reconnect"] = "0"
+        error: BaseException | None = None
+        for transport in transports:
+            if self.stopping:
+                raise SessionStopped
+            opts = dict(options)
+            if transport:
+                opts["rtsp_transport"] = transport
+            try:
+                return av.open(self.url, options=opts, timeout=(OPEN_TIMEOUT_S, READ_TIMEOUT_S))
+            except av.error.FFmpegError as exc:
+                error = exc
+                if transport == "tcp":
+                    self.log.info("RTSP over TCP refused (%s); trying UDP", exc)
+                    self._udp_only = True
+                    continue
+                raise
+        assert error is not None
+        raise error
+
+    def _session(self) -> str:
+        problem = check_url(self.url)
+        if problem:
+            return problem
+        try:
+            container = self._open()
+        except av.error.FFmpegError as exc:
+            return diagnose(self.url) or describe_av_error(exc, OPEN_TIMEOUT_S)
+        try:
+            return self._decode(container)
+        finally:
+            container.close()
+
+    def _decode(self, container: Any) -> str:
+        if not container.streams.video:
+            return "no video in the stream"
+        stream = container.streams.video[0]
+        ctx = stream.codec_context
+        ctx.thread_count = 1
+        self.stats.codec = str(ctx.name)
+        rate = stream.average_rate or stream.guessed_rate
+        self.stats.source_fps = float(rate) if rate else 0.0
+        target: tuple[int, int] | None = None
+        aspect = 0.0
+        try:
+            for frame in container.decode(stream):
+                if self.stopping:
+                    raise SessionStopped
+                self.stats.frames_decoded += 1
+                if target is None or (frame.width, frame.height) != (
+                    self.stats.width,
+                    self.stats.height,
+                ):
+                    self.stats.width, self.stats.height = frame.width, frame.height
+                    target = fit_size(frame.width, frame.height, self.max_size)
+                    sar = ctx.sample_aspect_ratio or Fraction(1)
+                    aspect = frame.width * float(sar) / max(1, frame.height)
+                image = frame.to_ndarray(format="bgra", width=target[0], height=target[1])
+                self.slot.publish(image, aspect)
+                self._frame_arrived()
+        except av.error.FFmpegError as exc:
+            return describe_av_error(exc)
+        return "stream ended (the server closed the connection)"
+

@@ -1,0 +1,175 @@
+"""The stream manager: one decoder per camera, shared by every tile that shows it."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from videowall.camera import Camera
+from videowall.streams.base import DEFAULT_MAX_SIZE, Decoder, DecoderStats, StreamEvent, StreamState
+from videowall.streams.frame import FrameSlot
+
+log = logging.getLogger(__name__)
+
+DecoderFactory = Callable[[Camera, FrameSlot, Callable[[StreamEvent], None]], Decoder]
+
+#: Picture sizes a decoder scales to: the smallest that covers the tile is chosen, so a
+#: 3x3 wall does not convert and copy full-HD pictures it can only show at a third.
+DECODE_SIZES: tuple[tuple[int, int], ...] = (
+    (480, 270), (640, 360), (960, 540), (1280, 720), (1920, 1080), (3840, 2160),
+)
+
+
+def decode_box(size: tuple[int, int] | None) -> tuple[int, int]:
+    """The decode size for a tile of ``size`` pixels (None: the default)."""
+    if size is None:
+        return DEFAULT_MAX_SIZE
+    for box in DECODE_SIZES:
+        if box[0] >= size[0] and box[1] >= size[1]:
+            return box
+    return DECODE_SIZES[-1]
+
+
+@dataclass
+class Stream:
+    """What the wall holds for one camera: its frames and its health."""
+
+    camera: Camera
+    slot: FrameSlot
+    decoder: Decoder
+    users: int = 0
+    generation: int = 0
+    state: StreamState = StreamState.CONNECTING
+    detail: str = ""
+    history: list[StreamEvent] = field(default_factory=list)
+
+    @property
+    def backend(self) -> str:
+        return self.decoder.backend_name
+
+    @property
+    def stats(self) -> DecoderStats:
+        return self.decoder.stats
+
+
+class StreamManager:
+    """Owns the decoders. Call its methods from one thread (the GUI thread in the app).
+
+    Decoders report from their own threads into a queue; :meth:`drain_events` applies
+    the events to the :class:`Stream` records and returns them, on the caller's thread.
+    Stopping a decoder can block, so it happens on a short-lived worker thread.
+    """
+
+    def __init__(self, factory: DecoderFactory | None = None) -> None:
+        if factory is None:
+            from videowall.streams.select import create_decoder
+
+            factory = create_decoder
+        self._factory = factory
+        self._streams: dict[str, Stream] = {}
+        self._events: queue.SimpleQueue[tuple[int, StreamEvent]] = queue.SimpleQueue()
+        self._generation = 0
+        self._stoppers: list[threading.Thread] = []
+
+    def acquire(self, camera: Camera, size: tuple[int, int] | None = None) -> Stream:
+        """Start (or share) the stream of ``camera``; pair each call with :meth:`release`.
+
+        ``size`` is the tile's size in pixels: the decoder scales to the smallest of
+        :data:`DECODE_SIZES` that covers it. A larger tile later restarts the decoder at
+        the larger size; a smaller one keeps the current size.
+        """
+        box = decode_box(size)
+        stream = self._streams.get(camera.id)
+        if stream is not None and stream.camera.url == camera.url:
+            current = stream.decoder.max_size
+            if box[0] > current[0] or box[1] > current[1]:
+                stream = self._start(camera, box, stream)
+        else:
+            stream = self._start(camera, box, stream)
+        stream.users += 1
+        return stream
+
+    def _start(self, camera: Camera, box: tuple[int, int], old: Stream | None) -> Stream:
+        """A new decoder for ``camera``, taking over the users of ``old``."""
+        if old is not None:
+            self._stop_decoder(old.decoder)
+            box = (max(box[0], old.decoder.max_size[0]), max(box[1], old.decoder.max_size[1]))
+        slot = FrameSlot()
+        self._generation += 1
+        generation = self._generation
+
+        def sink(event: StreamEvent) -> None:
+            self._events.put((generation, event))
+
+        decoder = self._factory(camera, slot, sink)
+        decoder.max_size = box
+        stream = Stream(
+            camera=camera,
+            slot=slot,
+            decoder=decoder,
+            users=old.users if old is not None else 0,
+            generation=generation,
+        )
+        self._streams[camera.id] = stream
+        decoder.start()
+        return stream
+
+    def release(self, camera_id: str) -> None:
+        """Drop one user of a stream; the last one stops its decoder."""
+        stream = self._streams.get(camera_id)
+        if stream is None:
+            return
+        stream.users -= 1
+        if stream.users <= 0:
+            del self._streams[camera_id]
+            self._stop_decoder(stream.decoder)
+
+    def get(self, camera_id: str) -> Stream | None:
+        return self._streams.get(camera_id)
+
+    def streams(self) -> list[Stream]:
+        return list(self._streams.values())
+
+    def drain_events(self) -> list[StreamEvent]:
+        """Apply and return every event reported since the last call."""
+        events: list[StreamEvent] = []
+        while True:
+            try:
+                generation, event = self._events.get_nowait()
+            except queue.Empty:
+                break
+            stream = self._streams.get(event.camera_id)
+            if stream is None or stream.generation != generation:
+                continue  # from a decoder that was replaced or released
+            if event.kind == "state":
+                stream.state, stream.detail = event.state, event.detail
+            stream.history.append(event)
+            del stream.history[:-200]
+            events.append(event)
+        return events
+
+    def _stop_decoder(self, decoder: Decoder) -> None:
+        def stop() -> None:
+            try:
+                decoder.stop()
+            except Exception:
+                log.exception("stopping the stream of %s failed", decoder.camera_id)
+
+        thread = threading.Thread(target=stop, name=f"stop-{decoder.camera_id}", daemon=True)
+        thread.start()
+        self._stoppers = [t for t in self._stoppers if t.is_alive()]
+        self._stoppers.append(thread)
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop every decoder and wait for them (at most ``timeout`` seconds in all)."""
+        for stream in list(self._streams.values()):
+            self._stop_decoder(stream.decoder)
+        self._streams.clear()
+        for thread in self._stoppers:
+            thread.join(timeout)
+        self._stoppers = [t for t in self._stoppers if t.is_alive()]
+        if self._stoppers:
+            log.warning("%d streams did not stop in time", len(self._stoppers))

@@ -1,0 +1,315 @@
+"""The libvlc backend: the one module of the wall that talks to libvlc.
+
+libvlc renders into memory (``video_set_callbacks`` with RV32 at a size we choose), so the
+wall owns the pixels: Qt paints overlays on top and motion detection reads the same
+frames. libvlc's callbacks run on its own threads and libvlc is not reentrant: they only
+copy plain values and hand off; the decoder's thread does everything else.
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import ctypes.util
+import glob
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import vlc
+
+from videowall.streams.base import Decoder, SessionStopped, fit_size
+from videowall.streams.net import check_url, diagnose
+
+log = logging.getLogger(__name__)
+
+#: Seconds to wait for the first picture before giving up on a connection.
+OPEN_TIMEOUT_S = 10.0
+#: libvlc's own buffering for network streams, in milliseconds.
+NETWORK_CACHING_MS = 500
+
+INSTANCE_ARGS = (
+    "--no-xlib",
+    "--quiet",
+    "--ignore-config",
+    "--no-video-title-show",
+    "--no-audio",
+    "--no-osd",
+    "--no-snapshot-preview",
+    "--avcodec-threads=1",
+    "--avcodec-hw=none",
+    f"--network-caching={NETWORK_CACHING_MS}",
+)
+
+_VideoFormatCb = ctypes.CFUNCTYPE(
+    ctypes.c_uint,
+    ctypes.POINTER(ctypes.c_void_p),
+    ctypes.c_void_p,  # char *chroma: written, so not c_char_p
+    ctypes.POINTER(ctypes.c_uint),
+    ctypes.POINTER(ctypes.c_uint),
+    ctypes.POINTER(ctypes.c_uint),
+    ctypes.POINTER(ctypes.c_uint),
+)
+_VideoCleanupCb = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+_set_format_callbacks = vlc.dll.libvlc_video_set_format_callbacks
+_set_format_callbacks.argtypes = [ctypes.c_void_p, _VideoFormatCb, _VideoCleanupCb]
+_set_format_callbacks.restype = None
+
+_LOG_WARNING = 3  # libvlc_log_level: DEBUG 0, NOTICE 2, WARNING 3, ERROR 4
+
+_libc: Any = None
+if sys.platform.startswith("linux"):
+    try:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        _libc.vsnprintf.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                                    ctypes.c_void_p]
+    except OSError:
+        _libc = None
+
+
+def libvlc_version() -> str:
+    raw = vlc.libvlc_get_version()
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+def _plugin_dirs() -> list[str]:
+    dirs = [os.environ.get("VLC_PLUGIN_PATH", "")]
+    dirs += glob.glob("/usr/lib/*/vlc/plugins") + glob.glob("/usr/lib/vlc/plugins")
+    dirs += glob.glob("/usr/lib64/vlc/plugins") + glob.glob("/usr/local/lib/vlc/plugins")
+    plugin_path = getattr(vlc, "plugin_path", None)
+    if plugin_path:
+        dirs.append(str(plugin_path))
+    return [d for d in dirs if d and os.path.isdir(d)]
+
+
+_live555: bool | None = None
+
+
+def can_open_rtsp() -> bool:
+    """Whether this libvlc was built with live555 (Debian's and Ubuntu's are not).
+
+    Decided once per process from the plugin folder and logged once.
+    """
+    global _live555
+    if _live555 is None:
+        dirs = _plugin_dirs()
+        if dirs:
+            _live555 = any(
+                glob.glob(os.path.join(d, "**", "*live555*"), recursive=True) for d in dirs
+            )
+            where = ", ".join(dirs)
+        else:
+            # official VLC builds for Windows and macOS ship live555
+            _live555 = sys.platform in ("win32", "darwin")
+            where = "no plugin folder found"
+        log.info(
+            "libvlc %s %s open rtsp:// (live555 %s; %s)",
+            libvlc_version(),
+            "can" if _live555 else "cannot",
+            "present" if _live555 else "missing",
+            where,
+        )
+    return _live555
+
+
+class VlcDecoder(Decoder):
+    """Decodes one stream with its own libvlc instance, rendering into memory.
+
+    An instance of its own per stream costs little and lets libvlc's log be kept per
+    camera: its last warnings and errors explain a failure in the camera's own log.
+    """
+
+    backend_name = "vlc"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._instance: Any = None
+        self._player: Any = None
+        self._events: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._vlc_log: collections.deque[str] = collections.deque(maxlen=30)
+        self._buffer: np.ndarray[Any, np.dtype[np.uint8]] | None = None
+        self._buffer_lock = threading.Lock()
+        self._fresh = False
+        self._aspect = 0.0
+        self._callbacks: list[Any] = []  # ctypes callbacks must outlive the player
+        self._log_calls = 0
+
+    # -- libvlc callbacks: run on libvlc's threads; copy, hand off, return ----------------
+
+    def _on_format(self, _opaque: Any, chroma: int, width: Any, height: Any,
+                   pitches: Any, lines: Any) -> int:
+        w, h = fit_size(int(width[0]), int(height[0]), self.max_size)
+        ctypes.memmove(chroma, b"RV32", 4)
+        width[0], height[0] = w, h
+        pitches[0], lines[0] = w * 4, h
+        with self._buffer_lock:
+            self._buffer = np.zeros((h, w, 4), np.uint8)
+        self._events.put("format")
+        return 1
+
+    def _on_cleanup(self, _opaque: Any) -> None:
+        pass
+
+    def _on_lock(self, _opaque: Any, planes: Any) -> None:
+        buffer = self._buffer
+        if buffer is not None:
+            planes[0] = buffer.ctypes.data
+
+    def _on_unlock(self, _opaque: Any, _picture: Any, _planes: Any) -> None:
+        self._fresh = True
+
+    def _on_display(self, _opaque: Any, _picture: Any) -> None:
+        # libvlc shows the last picture again about every 80 ms when a stream stalls:
+        # only a picture written since the last display is a new frame.
+        if not self._fresh or self._buffer is None:
+            self.stats.frames_repeated += 1
+            return
+        self._fresh = False
+        image = self._buffer.copy()
+        self.slot.publish(image, self._aspect or None)
+        self._frame_arrived()
+
+    def _on_vlc_event(self, event: Any) -> None:
+        kind = {
+            vlc.EventType.MediaPlayerEncounteredError: "error",
+            vlc.EventType.MediaPlayerEndReached: "end",
+            vlc.EventType.MediaPlayerPlaying: "playing",
+        }.get(event.type, "other")
+        self._events.put(kind)
+
+    def _on_log(self, _data: Any, level: int, _ctx: Any, fmt: bytes, args: int) -> None:
+        self._log_calls += 1
+        if level < _LOG_WARNING or _libc is None:
+            return
+        buf = ctypes.create_string_buffer(512)
+        try:
+            _libc.vsnprintf(buf, 512, fmt, args)
+        except Exception:
+            return
+        self._vlc_log.append(buf.value.decode("utf-8", "replace"))
+
+    # -- owner side ---------------------------------------------------------------------
+
+    def _ensure_player(self) -> Any:
+        if self._player is not None:
+            return self._player
+        self._instance = vlc.Instance(list(INSTANCE_ARGS))
+        if self._instance is None:
+            raise RuntimeError("libvlc could not create an instance (plugins missing?)")
+        log_cb = vlc.CallbackDecorators.LogCb(self._on_log)
+        self._instance.log_set(log_cb, None)
+        player = self._instance.media_player_new()
+        fmt_cb = _VideoFormatCb(self._on_format)
+        cleanup_cb = _VideoCleanupCb(self._on_cleanup)
+        lock_cb = vlc.CallbackDecorators.VideoLockCb(self._on_lock)
+        unlock_cb = vlc.CallbackDecorators.VideoUnlockCb(self._on_unlock)
+        display_cb = vlc.CallbackDecorators.VideoDisplayCb(self._on_display)
+        _set_format_callbacks(player, fmt_cb, cleanup_cb)
+        player.video_set_callbacks(lock_cb, unlock_cb, display_cb, None)
+        manager = player.event_manager()
+        for event_type in (
+            vlc.EventType.MediaPlayerEncounteredError,
+            vlc.EventType.MediaPlayerEndReached,
+            vlc.EventType.MediaPlayerPlaying,
+        ):
+            manager.event_attach(event_type, self._on_vlc_event)
+        self._callbacks = [log_cb, fmt_cb, cleanup_cb, lock_cb, unlock_cb, display_cb]
+        self._player = player
+        return player
+
+    def _last_vlc_error(self, fallback: str) -> str:
+        for line in reversed(self._vlc_log):
+            if line.strip():
+                return f"{fallback}: {line.strip()}"
+        return fallback
+
+    def _session(self) -> str:
+        problem = check_url(self.url)
+        if problem:
+            return problem
+        player = self._ensure_player()
+        while not self._events.empty():
+            self._events.get_nowait()
+        self._vlc_log.clear()
+        self._aspect = 0.0
+        media = self._instance.media_new(self.url)
+        player.set_media(media)
+        try:
+            if player.play() != 0:
+                return self._last_vlc_error("libvlc could not start the stream")
+            return self._watch(player, media)
+        finally:
+            player.stop()  # synchronous in VLC 3: this is the decoder's own thread
+            media.release()
+
+    def _watch(self, player: Any, media: Any) -> str:
+        opened_at = time.monotonic()
+        stats = vlc.MediaStats()
+        last_decoded: int | None = None
+        next_stats = 0.0
+        while True:
+            try:
+                kind = self._events.get(timeout=0.2)
+            except queue.Empty:
+                kind = ""
+            if self.stopping:
+                raise SessionStopped
+            if kind == "error":
+                return diagnose(self.url) or self._last_vlc_error(
+                    "libvlc could not open the stream"
+                )
+            if kind == "end":
+                if self.stats.first_frame_s is None:
+                    got_bytes = media.get_stats(stats) and int(stats.read_bytes) > 0
+                    return diagnose(self.url) or self._last_vlc_error(
+                        "not a video stream VLC can play"
+                        if got_bytes
+                        else "the server closed the connection without sending anything"
+                    )
+                return "stream ended (the server closed the connection)"
+            if self.stats.first_frame_s is not None and not self._aspect:
+                vw, vh = player.video_get_size(0) or (0, 0)
+                if vw and vh:
+                    self._aspect = vw / vh
+                    self.stats.width, self.stats.height = int(vw), int(vh)
+                    fps = player.get_fps()
+                    self.stats.source_fps = float(fps or 0.0)
+                    self.stats.codec = self._codec_name(media)
+            now = time.monotonic()
+            if now >= next_stats:
+                next_stats = now + 0.5
+                if media.get_stats(stats):
+                    decoded = int(stats.decoded_video)
+                    if last_decoded is not None:
+                        # 32-bit counters: count the change, modulo 2**32
+                        self.stats.frames_decoded += (decoded - last_decoded) % (1 << 32)
+                    last_decoded = decoded
+            if self.stats.first_frame_s is None and now - opened_at > OPEN_TIMEOUT_S:
+                return self._last_vlc_error(f"no picture within {OPEN_TIMEOUT_S:.0f} s")
+
+    @staticmethod
+    def _codec_name(media: Any) -> str:
+        try:
+            for track in media.tracks_get() or ():
+                if track.type == vlc.TrackType.video:
+                    fourcc = int(track.codec).to_bytes(4, "little")
+                    return fourcc.decode("ascii", "replace").strip()
+        except Exception:
+            pass
+        return ""
+
+    def stop(self, timeout: float = 10.0) -> None:
+        super().stop(timeout)
+        player, self._player = self._player, None
+        instance, self._instance = self._instance, None
+        if player is not None:
+            player.release()
+        if instance is not None:
+            instance.log_unset()
+            instance.release()
