@@ -1,0 +1,115 @@
+"""The demo simulator: every scene on RTSP and HTTP, and a source that drops out."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import pytest
+
+from videowall.demo.clips import SCENES, make_probe_clip, probe_mismatches
+from videowall.demo.ffserver import free_port
+from videowall.demo.simulator import DemoSimulator
+
+
+def _children() -> set[int]:
+    pids: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        with open(task / "children") as fh:
+            pids.update(int(p) for p in fh.read().split())
+    return pids
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks() -> Iterator[None]:
+    threads, children = set(threading.enumerate()), _children()
+    yield
+    deadline = time.monotonic() + 5
+    while True:
+        extra_threads = [t.name for t in threading.enumerate() if t not in threads]
+        extra_children = _children() - children
+        if not (extra_threads or extra_children) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not extra_threads, f"threads left running: {extra_threads}"
+    assert not extra_children, f"child processes left running: {extra_children}"
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    probe = make_probe_clip(tmp_path_factory.mktemp("sim") / "probe.mp4", seconds=2)
+    return {name: probe for name in SCENES}
+
+
+def status(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    hostport, _, path = rest.partition("/")
+    host, port = hostport.rsplit(":", 1)
+    if scheme == "http":
+        request = f"GET /{path} HTTP/1.0\r\n\r\n"
+    else:
+        request = f"DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\n\r\n"
+    try:
+        with socket.create_connection((host, int(port)), timeout=2) as sock:
+            sock.sendall(request.encode())
+            return sock.recv(256).split(b"\r\n", 1)[0].decode()
+    except OSError as exc:
+        return type(exc).__name__
+
+
+def test_flaky_schedule_is_checked() -> None:
+    with pytest.raises(ValueError):
+        DemoSimulator(flaky_period=10, flaky_down=10)
+
+
+@pytest.mark.slow
+def test_serves_every_scene(clips: dict[str, Path]) -> None:
+    rtsp, http = free_port(), free_port()
+    sim = DemoSimulator(rtsp, http, clips=clips)
+    try:
+        sim.start()
+        assert sim.running and sim.flaky_up
+        urls = sim.urls
+        assert set(urls) == {*SCENES, "flaky"}
+        for scene in SCENES:
+            assert urls[scene] == (
+                f"rtsp://127.0.0.1:{rtsp}/{scene}",
+                f"http://127.0.0.1:{http}/{scene}.ts",
+            )
+        assert urls["flaky"] == (f"http://127.0.0.1:{http}/flaky.ts",)
+        for url in [u for group in urls.values() for u in group]:
+            assert status(url) in ("RTSP/1.0 200 OK", "HTTP/1.0 200 OK"), url
+        options = {"rtsp_transport": "udp"}
+        with av.open(urls["night"][0], options=options, timeout=8.0) as container:
+            frame = next(container.decode(video=0))
+            assert probe_mismatches(frame.to_ndarray(format="rgb24"), tolerance=16) == []
+    finally:
+        sim.stop()
+    assert not sim.running
+    assert status(f"http://127.0.0.1:{http}/junction.ts") == "ConnectionRefusedError"
+    assert status(f"rtsp://127.0.0.1:{rtsp}/junction") == "ConnectionRefusedError"
+    sim.stop()  # idempotent
+
+
+@pytest.mark.slow
+def test_flaky_source_drops_out_and_returns(clips: dict[str, Path]) -> None:
+    with DemoSimulator(
+        free_port(), free_port(), clips=clips, flaky_period=1.2, flaky_down=0.5
+    ) as sim:
+        seen: list[str] = []
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            state = status(sim.flaky_url).split(" ", 1)[1][:3]
+            if not seen or seen[-1] != state:
+                seen.append(state)
+            if seen[:3] == ["200", "404", "200"]:
+                break
+            time.sleep(0.05)
+        assert seen[:3] == ["200", "404", "200"]
+        assert sim.dropouts >= 1
+        # the scenes stay up all along
+        assert status(sim.urls["junction"][1]) == "HTTP/1.0 200 OK"

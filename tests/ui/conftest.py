@@ -1,0 +1,224 @@
+"""UI test set-up: offscreen Qt, a fake decoder that publishes synthetic frames, and checks
+that no test leaves a thread running or Qt complaining."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QThreadPool, QtMsgType
+from pytestqt.qtbot import QtBot
+
+from videowall.camera import Agency, Camera, Registry, Site
+from videowall.layout.grid import preset
+from videowall.streams.backoff import Backoff
+from videowall.streams.base import Decoder, EventSink, fit_size
+from videowall.streams.frame import FrameSlot
+from videowall.streams.manager import StreamManager
+from videowall.ui.wall import WallWidget
+
+log = logging.getLogger(__name__)
+
+
+class FakeDecoder(Decoder):
+    """Publishes a solid colour with a white bar moving along the bottom tenth, at ``fps``.
+
+    Pictures are scaled into the decoder's ``max_size`` like a real backend's. The URL
+    says what it does::
+
+        fake://live?colour=ff0000&size=640x360&aspect=1.78&fps=25
+        fake://offline?detail=connection%20refused    (never a frame)
+        fake://dropout?after=0.4                       (live, then offline)
+
+    After a failure it waits long before retrying, so tests see the failed state.
+    """
+
+    backend_name = "fake"
+
+    def __init__(self, camera_id: str, url: str, slot: FrameSlot, on_event: EventSink) -> None:
+        super().__init__(camera_id, url, slot, on_event)
+        parsed = urlparse(url)
+        query = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        self.mode = parsed.netloc
+        colour = query.get("colour", "ff0000")
+        self.rgb = tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4))
+        width, height = (int(v) for v in query.get("size", "640x360").split("x"))
+        self.source_size = (width, height)
+        self.aspect = float(query["aspect"]) if "aspect" in query else width / height
+        self.fps = float(query.get("fps", "25"))
+        self.after = float(query.get("after", "0.4"))
+        self.offline_detail = query.get("detail", "connection refused")
+        self._backoff = Backoff(first=30.0, jitter=0.0)
+
+    def picture(self, n: int, base: np.ndarray) -> np.ndarray:
+        image = base.copy()
+        height, width = image.shape[:2]
+        bar = max(2, width // 10)
+        x = (n * 8) % max(1, width - bar)
+        image[height - max(2, height // 10) :, x : x + bar, :3] = 255
+        return image
+
+    def _session(self) -> str:
+        if self.mode == "offline":
+            self._wait(0.05)
+            return self.offline_detail
+        width, height = fit_size(*self.source_size, self.max_size)
+        self.stats.width, self.stats.height = width, height
+        base = np.empty((height, width, 4), np.uint8)
+        r, g, b = self.rgb
+        base[...] = (b, g, r, 255)
+        period = 1.0 / self.fps
+        start = next_t = time.monotonic()
+        n = 0
+        while True:
+            self.slot.publish(self.picture(n, base), self.aspect)
+            self.stats.frames_decoded += 1
+            self._frame_arrived()
+            n += 1
+            if self.mode == "dropout" and time.monotonic() - start >= self.after:
+                return "connection lost"
+            next_t += period
+            self._wait(max(0.0, next_t - time.monotonic()))
+
+
+class FakeFactory:
+    """A decoder factory for :class:`StreamManager` that remembers what it built."""
+
+    def __init__(self) -> None:
+        self.created: list[FakeDecoder] = []
+
+    def __call__(self, camera: Camera, slot: FrameSlot, on_event: EventSink) -> Decoder:
+        decoder = FakeDecoder(camera.id, camera.url, slot, on_event)
+        self.created.append(decoder)
+        return decoder
+
+    def count(self, camera_id: str) -> int:
+        return sum(1 for d in self.created if d.camera_id == camera_id)
+
+
+def make_registry() -> Registry:
+    sites = {
+        "rp01": Site("rp01", "Sudirman – Thamrin junction"),
+        "mall": Site("mall", "Grand Mall"),
+    }
+    agencies = {
+        "transport": Agency("transport", "Transport Department", "#3d8bfd"),
+        "mall": Agency("mall", "Grand Mall Security", "#e8590c"),
+    }
+    cameras = (
+        Camera(
+            "red",
+            "Sudirman North",
+            "rp01",
+            "fake://live?colour=ff0000",
+            "transport",
+            tags=("junction",),
+        ),
+        Camera("green", "Sudirman South", "rp01", "fake://live?colour=00ff00", "transport"),
+        Camera(
+            "blue43",
+            "Thamrin East",
+            "rp01",
+            "fake://live?colour=0000ff&size=320x240",
+            "transport",
+            tags=("bus-lane",),
+        ),
+        Camera(
+            "square",
+            "Thamrin West",
+            "rp01",
+            "fake://live?colour=ffffff&size=320x180&aspect=1.0",
+            "transport",
+        ),
+        Camera(
+            "off",
+            "Mall Entrance",
+            "mall",
+            "fake://offline?detail=connection%20refused",
+            "mall",
+            tags=("entrance",),
+        ),
+        Camera("drop", "Mall Parking", "mall", "fake://dropout?colour=ffff00&after=0.4", "mall"),
+        Camera("old", "Old Gate", "mall", "fake://live?colour=808080", "mall", enabled=False),
+    )
+    return Registry(cameras=cameras, sites=sites, agencies=agencies, source="test.yaml")
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return make_registry()
+
+
+@pytest.fixture
+def factory() -> FakeFactory:
+    return FakeFactory()
+
+
+@pytest.fixture
+def manager(factory: FakeFactory) -> Iterator[StreamManager]:
+    mgr = StreamManager(factory)
+    yield mgr
+    mgr.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _no_threads_left() -> Iterator[None]:
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5.0
+    left: list[str] = []
+    while time.monotonic() < deadline:
+        left = [t.name for t in threading.enumerate() if t not in before and t.is_alive()]
+        pool = QThreadPool.globalInstance()
+        if not left and (pool is None or pool.activeThreadCount() == 0):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"threads left running: {left}")
+
+
+#: What Qt's offscreen platform says about itself, not about us.
+OFFSCREEN_NOISE = frozenset({"This plugin does not support propagateSizeHints()"})
+
+
+@pytest.fixture(autouse=True)
+def _no_qt_warnings(qtlog: object) -> Iterator[None]:
+    yield
+    records = getattr(qtlog, "records", [])
+    bad = [
+        r.message
+        for r in records
+        if r.type in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+        and r.message not in OFFSCREEN_NOISE
+    ]
+    assert not bad, f"Qt complained: {bad}"
+
+
+WallMaker = Callable[..., WallWidget]
+
+
+@pytest.fixture
+def make_wall(qtbot: QtBot, manager: StreamManager, registry: Registry) -> Iterator[WallMaker]:
+    """Build a shown wall: ``make_wall("2x2", size=(800, 450))``; stopped after the test."""
+    walls: list[WallWidget] = []
+
+    def make(grid: str = "2x2", size: tuple[int, int] = (800, 450)) -> WallWidget:
+        wall = WallWidget(manager, registry, preset(grid))
+        qtbot.addWidget(wall)
+        wall.resize(*size)
+        wall.show()
+        qtbot.waitExposed(wall)
+        walls.append(wall)
+        return wall
+
+    yield make
+    for wall in walls:
+        wall.stop()

@@ -1,0 +1,88 @@
+"""The main window: default cameras, grid presets, full screen, the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PyQt6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from videowall.camera import Registry
+from videowall.layout.grid import PRESETS, preset
+from videowall.streams.base import StreamState
+from videowall.streams.manager import StreamManager
+from videowall.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, registry: Registry, manager: StreamManager) -> Iterator[MainWindow]:
+    win = MainWindow(registry, manager, grid="2x2")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def test_window_fills_tiles_with_the_first_enabled_cameras(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    assert window.windowTitle() == "videowall"
+    cams = window.wall.cameras()
+    assert [c.id if c else None for c in cams] == ["red", "green", "blue43", "square"]
+    assert window.camera_dock.isVisible()
+    assert window.dockWidgetArea(window.camera_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+    qtbot.waitUntil(
+        lambda: all(t.state == StreamState.LIVE for t in window.wall.tiles), timeout=3000
+    )
+    qtbot.waitUntil(lambda: window.counts_text() == "4 live · 0 connecting · 0 offline")
+    assert "4 live" in window.counts_label.text()
+
+
+def test_every_preset_has_an_action_and_switches_the_grid(qtbot: QtBot, window: MainWindow) -> None:
+    assert list(window.grid_actions) == list(PRESETS)
+    for name in PRESETS:
+        window.grid_actions[name].trigger()
+        assert window.wall.grid == preset(name)
+        assert len(window.wall.tiles) == len(preset(name))
+        assert window.grid_actions[name].isChecked()
+    window.grid_actions["3x3"].trigger()
+    counts = window.wall.state_counts()
+    assert counts["empty"] == 5  # 4 cameras came back, 5 tiles free
+    assert "5 empty" in window.counts_text()
+    assert window.grid_label.text().strip() == "Grid 3x3 · 9 tiles"
+
+
+def test_camera_list_double_click_fills_a_free_tile(qtbot: QtBot, window: MainWindow) -> None:
+    window.set_grid("3x3")
+    item = window.camera_tree.item_for("off")
+    assert item is not None
+    window.camera_tree.tree.itemActivated.emit(item, 0)
+    tile = window.wall.tile(4)
+    assert tile.camera is not None and tile.camera.id == "off"
+    qtbot.waitUntil(lambda: tile.state == StreamState.OFFLINE, timeout=2000)
+    qtbot.waitUntil(lambda: "1 offline" in window.counts_text())
+
+
+def test_f11_toggles_full_screen_and_esc_leaves(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen, timeout=2000)
+    assert not window.toolbar.isVisible() and not window.camera_dock.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=2000)
+    assert window.toolbar.isVisible() and window.camera_dock.isVisible()
+    # Esc outside full screen restores a maximised tile.
+    window.wall.maximise(1)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.wall.maximised_index is None
+
+
+def test_unknown_camera_ids_fail_before_a_window_exists(
+    registry: Registry, manager: StreamManager
+) -> None:
+    with pytest.raises(ValueError, match=r"unknown camera id in test\.yaml: ghost"):
+        MainWindow(registry, manager, camera_ids=["red", "ghost"])
+    with pytest.raises(ValueError, match="unknown grid"):
+        MainWindow(registry, manager, grid="9x1x")
+    assert manager.streams() == []

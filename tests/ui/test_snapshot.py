@@ -1,0 +1,109 @@
+"""The headless snapshot writes a real picture of the wall and a report with its schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PyQt6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from videowall.camera import Registry
+from videowall.streams.manager import StreamManager
+from videowall.ui.snapshot import run_snapshot
+
+TILE_KEYS = {"index", "camera", "state", "backend", "frames", "fps", "width", "height"}
+EVENT_KEYS = {"t", "camera", "kind", "detail", "state"}
+
+
+def test_snapshot_writes_png_and_report(
+    qtbot: QtBot, tmp_path: Path, registry: Registry, manager: StreamManager
+) -> None:
+    png, report_path = tmp_path / "out" / "wall.png", tmp_path / "out" / "report.json"
+    report = run_snapshot(
+        registry,
+        grid="2x2",
+        camera_ids=["red", "off", "drop"],
+        duration=1.5,
+        out_png=png,
+        report_json=report_path,
+        size=(640, 360),
+        manager=manager,
+    )
+    assert json.loads(report_path.read_text(encoding="utf-8")) == report
+    assert set(report) == {"tiles", "events"}
+
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (640, 360)
+    centre = image.pixelColor(160, 90)  # tile 0: the red camera
+    assert (centre.red(), centre.green(), centre.blue()) == (255, 0, 0)
+    empty_tile = image.pixelColor(600, 210)  # tile 3: empty, in the empty-tile grey
+    assert (empty_tile.red(), empty_tile.green(), empty_tile.blue()) == (13, 16, 20)
+
+    tiles = report["tiles"]
+    assert [t["index"] for t in tiles] == [0, 1, 2, 3]
+    assert all(TILE_KEYS | {"detail", "site"} <= set(t) for t in tiles)
+    red, off, drop, empty = tiles
+    assert red["camera"] == "red" and red["state"] == "live" and red["backend"] == "fake"
+    assert red["site"] == "Sudirman – Thamrin junction"
+    assert red["frames"] >= 20 and 12.0 <= red["fps"] <= 30.0, red
+    assert (red["width"], red["height"]) == (480, 270)  # the smallest decode step
+    assert off["state"] == "offline" and off["detail"] == "connection refused"
+    assert off["frames"] == 0 and off["fps"] == 0.0
+    assert drop["state"] == "offline" and drop["detail"] == "connection lost"
+    assert drop["frames"] > 0
+    assert empty["camera"] is None and empty["state"] == "empty" and empty["frames"] == 0
+
+    events = report["events"]
+    assert all(set(e) >= EVENT_KEYS for e in events)
+    assert all(e["kind"] == "state" for e in events)
+    times = [e["t"] for e in events]
+    assert times == sorted(times) and times[0] >= 0.0 and times[-1] <= 2.0
+    assert {
+        "camera": "off",
+        "state": "offline",
+        "detail": "offline: connection refused",
+    }.items() <= next(e for e in events if e["camera"] == "off" and e["state"] == "offline").items()
+    drop_states = [e["state"] for e in events if e["camera"] == "drop"]
+    assert drop_states == ["connecting", "live", "offline"]
+
+    # The wall let go of its streams; the manager stays the caller's.
+    assert manager.streams() == []
+
+
+def test_snapshot_names_unknown_cameras(
+    tmp_path: Path, registry: Registry, manager: StreamManager
+) -> None:
+    with pytest.raises(ValueError, match=r"unknown camera ids in test\.yaml: ghost, phantom"):
+        run_snapshot(
+            registry,
+            grid="2x2",
+            camera_ids=["ghost", "red", "phantom"],
+            duration=0.1,
+            out_png=tmp_path / "w.png",
+            report_json=tmp_path / "r.json",
+            manager=manager,
+        )
+    assert not (tmp_path / "w.png").exists() and not (tmp_path / "r.json").exists()
+    assert manager.streams() == []
+
+
+def test_snapshot_of_the_default_cameras(
+    qtbot: QtBot, tmp_path: Path, registry: Registry, manager: StreamManager
+) -> None:
+    report = run_snapshot(
+        registry,
+        grid="1+5",
+        camera_ids=None,
+        duration=0.5,
+        out_png=tmp_path / "w.png",
+        report_json=tmp_path / "r.json",
+        size=(960, 540),
+        manager=manager,
+    )
+    cams = [t["camera"] for t in report["tiles"]]
+    assert cams == ["red", "green", "blue43", "square", "off", "drop"]
+    # The big tile (640x360) decodes bigger pictures than the small ones (320x180).
+    assert (report["tiles"][0]["width"], report["tiles"][0]["height"]) == (640, 360)
+    assert (report["tiles"][1]["width"], report["tiles"][1]["height"]) == (480, 270)

@@ -1,0 +1,306 @@
+"""The main window: the wall in the middle, the camera list docked on the left."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PyQt6.QtCore import QRect, QSize, Qt
+from PyQt6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QShowEvent,
+)
+from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
+
+from videowall.camera import Camera, Registry
+from videowall.layout.grid import PRESETS, GridLayout, cell_rect, preset
+from videowall.streams.base import StreamState
+from videowall.streams.manager import StreamManager
+from videowall.ui import theme
+from videowall.ui.camera_tree import CameraTree
+from videowall.ui.wall import WallWidget, resolve_cameras
+
+#: How long a message from the wall stays in the status bar.
+MESSAGE_MS = 6000
+
+
+def grid_icon(grid: GridLayout, size: int = 24) -> QIcon:
+    """A small picture of ``grid``: one filled block per tile."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    inner = size - 2
+    for cell in grid.cells:
+        x, y, w, h = cell_rect(cell, grid.rows, grid.cols, inner + 1, inner + 1)
+        big = cell.rowspan > 1 or cell.colspan > 1
+        colour = QColor(theme.HIGHLIGHT if big else theme.TEXT)
+        painter.fillRect(QRect(x + 1, y + 1, max(1, w - 1), max(1, h - 1)), colour)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class MainWindow(QMainWindow):
+    """The operator's window: grid presets, full screen, counts of live and failed tiles.
+
+    ``camera_ids`` None fills the tiles with the first enabled cameras of the registry;
+    unknown ids raise ValueError before any window is built.
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        manager: StreamManager,
+        *,
+        grid: str = "3x3",
+        camera_ids: Sequence[str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        layout = preset(grid)
+        cameras = resolve_cameras(registry, camera_ids, len(layout))
+        super().__init__(parent)
+        self.registry = registry
+        self.setWindowTitle("videowall")
+        self.setObjectName("videowall-main")
+
+        self.wall = WallWidget(manager, registry, layout, parent=self)
+        self.setCentralWidget(self.wall)
+
+        self.camera_tree = CameraTree(registry)
+        self.camera_dock = QDockWidget("Cameras", self)
+        self.camera_dock.setObjectName("camera-dock")
+        self.camera_dock.setWidget(self.camera_tree)
+        self.camera_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.camera_dock.setAllowedAreas(
+            Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.camera_dock)
+        self.resizeDocks([self.camera_dock], [380], Qt.Orientation.Horizontal)
+
+        self.grid_actions: dict[str, QAction] = {}
+        self._dock_was_visible = True
+        self._was_maximised = False
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+
+        self.wall.tiles_changed.connect(self._on_wall_tiles_changed)
+        self.wall.message_posted.connect(self._on_wall_message_posted)
+        self.camera_tree.camera_activated.connect(self._on_camera_tree_camera_activated)
+
+        # The cameras go up once the window shows: then the tiles have their real size
+        # and each decoder starts at the picture size its tile needs.
+        self._pending_cameras: list[Camera] | None = cameras
+        self._on_wall_tiles_changed()
+        self.resize(1440, 860)
+
+    # -- building --------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        self.grid_group = QActionGroup(self)
+        self.grid_group.setExclusive(True)
+        for number, name in enumerate(PRESETS, 1):
+            layout = preset(name)
+            action = QAction(grid_icon(layout), name, self)
+            action.setCheckable(True)
+            action.setToolTip(f"Grid {name}: {len(layout)} tiles")
+            action.setData(name)
+            if number <= 10:
+                action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))
+            action.triggered.connect(self._on_grid_action_triggered)
+            self.grid_group.addAction(action)
+            self.grid_actions[name] = action
+        current = self.grid_actions.get(self.wall.grid.name)
+        if current is not None:
+            current.setChecked(True)
+
+        self.full_screen_action = QAction("Full screen", self)
+        self.full_screen_action.setShortcut(QKeySequence("F11"))
+        self.full_screen_action.setCheckable(True)
+        self.full_screen_action.setToolTip("Full screen (F11, Esc leaves)")
+        self.full_screen_action.triggered.connect(self._on_full_screen_action_triggered)
+
+        self.escape_action = QAction("Leave full screen", self)
+        self.escape_action.setShortcut(QKeySequence("Esc"))
+        self.escape_action.triggered.connect(self._on_escape_action_triggered)
+
+        self.clear_action = QAction("Clear wall", self)
+        self.clear_action.setToolTip("Empty every tile")
+        self.clear_action.triggered.connect(self._on_clear_action_triggered)
+
+        self.quit_action = QAction("Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self._on_quit_action_triggered)
+
+        # On the window itself, so their shortcuts work while the menus are hidden.
+        for action in (
+            *self.grid_actions.values(),
+            self.full_screen_action,
+            self.escape_action,
+            self.quit_action,
+        ):
+            self.addAction(action)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        assert bar is not None
+        wall_menu = bar.addMenu("&Wall")
+        assert wall_menu is not None
+        grid_menu = wall_menu.addMenu("&Grid")
+        assert grid_menu is not None
+        for action in self.grid_actions.values():
+            grid_menu.addAction(action)
+        wall_menu.addAction(self.clear_action)
+        wall_menu.addSeparator()
+        wall_menu.addAction(self.quit_action)
+        view_menu = bar.addMenu("&View")
+        assert view_menu is not None
+        view_menu.addAction(self.full_screen_action)
+        dock_action = self.camera_dock.toggleViewAction()
+        if dock_action is not None:
+            dock_action.setText("Camera list")
+            view_menu.addAction(dock_action)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar("Grid", self)
+        self.toolbar.setObjectName("grid-toolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setIconSize(QSize(22, 22))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in self.grid_actions.values():
+            self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.full_screen_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        assert status is not None
+        self.grid_label = QLabel(self)
+        self.counts_label = QLabel(self)
+        self.counts_label.setTextFormat(Qt.TextFormat.RichText)
+        self.counts_label.setToolTip(
+            "connecting: connecting or reconnecting\n"
+            "offline: offline, no access, stalled, frozen, disabled or stopped"
+        )
+        status.addPermanentWidget(self.grid_label)
+        status.addPermanentWidget(self.counts_label)
+
+    # -- operations ------------------------------------------------------------------------
+
+    def set_grid(self, name: str) -> None:
+        """Switch the wall to grid preset (or ``RxC``) ``name``."""
+        grid = preset(name)
+        self.wall.set_layout(grid)
+        action = self.grid_actions.get(grid.name)
+        if action is not None:
+            action.setChecked(True)
+        else:
+            checked = self.grid_group.checkedAction()
+            if checked is not None:
+                checked.setChecked(False)
+        self._on_wall_tiles_changed()
+
+    def enter_full_screen(self) -> None:
+        if self.isFullScreen():
+            return
+        self._was_maximised = self.isMaximized()
+        self._dock_was_visible = self.camera_dock.isVisible()
+        for widget in (self.menuBar(), self.toolbar, self.statusBar(), self.camera_dock):
+            if widget is not None:
+                widget.hide()
+        self.full_screen_action.setChecked(True)
+        self.showFullScreen()
+
+    def leave_full_screen(self) -> None:
+        if not self.isFullScreen():
+            return
+        if self._was_maximised:
+            self.showMaximized()
+        else:
+            self.showNormal()
+        for widget in (self.menuBar(), self.toolbar, self.statusBar()):
+            if widget is not None:
+                widget.show()
+        self.camera_dock.setVisible(self._dock_was_visible)
+        self.full_screen_action.setChecked(False)
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.leave_full_screen()
+        else:
+            self.enter_full_screen()
+
+    def counts_text(self) -> str:
+        """The status bar's counts in plain words: ``6 live · 2 connecting · 1 offline``."""
+        counts = self.wall.state_counts()
+        parts = [f"{counts[name]} {name}" for name in ("live", "connecting", "offline")]
+        if counts["empty"]:
+            parts.append(f"{counts['empty']} empty")
+        return " · ".join(parts)
+
+    # -- slots -----------------------------------------------------------------------------
+
+    def _on_wall_tiles_changed(self) -> None:
+        counts = self.wall.state_counts()
+        parts = []
+        for name in ("live", "connecting", "offline"):
+            colour = theme.BUCKET_COLOURS[name]
+            parts.append(f"<span style='color:{colour}'>&#9679;</span> {counts[name]} {name}")
+        if counts["empty"]:
+            parts.append(f"<span style='color:{theme.MUTED}'>{counts['empty']} empty</span>")
+        self.counts_label.setText("&nbsp;&nbsp;&nbsp;".join(parts) + "&nbsp;")
+        grid = self.wall.grid
+        self.grid_label.setText(f"Grid {grid.name} · {len(grid)} tiles   ")
+        states: dict[str, StreamState | None] = {}
+        for tile in self.wall.tiles:
+            if tile.camera is not None:
+                states[tile.camera.id] = tile.state
+        self.camera_tree.set_on_wall(states)
+
+    def _on_wall_message_posted(self, message: str) -> None:
+        status = self.statusBar()
+        if status is not None:
+            status.showMessage(message, MESSAGE_MS)
+
+    def _on_camera_tree_camera_activated(self, camera: Camera) -> None:
+        self.wall.place(camera)
+
+    def _on_grid_action_triggered(self) -> None:
+        action = self.grid_group.checkedAction()
+        if action is not None:
+            self.set_grid(str(action.data()))
+
+    def _on_full_screen_action_triggered(self) -> None:
+        self.toggle_full_screen()
+
+    def _on_escape_action_triggered(self) -> None:
+        if self.isFullScreen():
+            self.leave_full_screen()
+        elif self.wall.maximised_index is not None:
+            self.wall.restore()
+
+    def _on_clear_action_triggered(self) -> None:
+        self.wall.clear_all()
+
+    def _on_quit_action_triggered(self) -> None:
+        self.close()
+
+    def showEvent(self, a0: QShowEvent | None) -> None:
+        super().showEvent(a0)
+        if self._pending_cameras is not None:
+            cameras, self._pending_cameras = self._pending_cameras, None
+            self.wall.assign_many(cameras)
+
+    def closeEvent(self, a0: QCloseEvent | None) -> None:
+        self.wall.stop()
+        super().closeEvent(a0)

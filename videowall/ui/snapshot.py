@@ -1,0 +1,152 @@
+"""The headless snapshot: build the wall offscreen, run it, write a PNG and a JSON report.
+
+Report schema::
+
+    {"tiles": [{"index", "camera", "site", "state", "detail", "backend",
+                "frames", "fps", "width", "height"}],
+     "events": [{"t", "camera", "kind", "state", "detail", "message"}]}
+
+``frames`` counts the frames a tile really painted; ``fps`` is those frames over the time
+since the tile's first frame; ``t`` is seconds since the wall was built; an event's
+``detail`` reads ``offline: connection refused`` and ``message`` holds the words alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import QEventLoop, Qt, QTimer
+from PyQt6.QtWidgets import QApplication
+
+from videowall.camera import Registry
+from videowall.layout.grid import preset
+from videowall.streams.base import StreamEvent
+from videowall.streams.manager import StreamManager
+from videowall.ui.app import ensure_app, qt_messages_to_logging
+from videowall.ui.wall import WallWidget, resolve_cameras
+
+log = logging.getLogger(__name__)
+
+
+def _ensure_platform() -> None:
+    """Choose Qt's offscreen platform when there is no display and nobody chose one."""
+    if os.environ.get("QT_QPA_PLATFORM") or QApplication.instance() is not None:
+        return
+    if sys.platform in ("win32", "darwin"):
+        return
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def event_record(event: StreamEvent, started_at: float) -> dict[str, Any]:
+    """One state change as the report lists it."""
+    state = event.state.value
+    return {
+        "t": round(event.t - started_at, 3),
+        "camera": event.camera_id,
+        "kind": event.kind,
+        "state": state,
+        "detail": f"{state}: {event.detail}" if event.detail else state,
+        "message": event.detail,
+    }
+
+
+def wall_report(wall: WallWidget, now: float | None = None) -> dict[str, Any]:
+    """What the wall shows and what happened to its streams, as plain data."""
+    now = time.monotonic() if now is None else now
+    tiles: list[dict[str, Any]] = []
+    for tile in wall.tiles:
+        camera = tile.camera
+        stream = wall.manager.get(camera.id) if camera is not None else None
+        width, height = tile.frame_size
+        if (width, height) == (0, 0) and stream is not None:
+            width, height = stream.stats.width, stream.stats.height
+        state = tile.state.value if tile.state is not None else ""
+        tiles.append(
+            {
+                "index": tile.index,
+                "camera": camera.id if camera is not None else None,
+                "site": tile.site if camera is not None else "",
+                "state": state if camera is not None else "empty",
+                "detail": tile.detail,
+                "backend": stream.backend if stream is not None else "",
+                "frames": tile.frames_rendered,
+                "fps": round(tile.fps(now), 2),
+                "width": width,
+                "height": height,
+            }
+        )
+    events = [event_record(ev, wall.started_at) for ev in wall.events]
+    return {"tiles": tiles, "events": events}
+
+
+def run_snapshot(
+    registry: Registry,
+    *,
+    grid: str,
+    camera_ids: Sequence[str] | None,
+    duration: float,
+    out_png: str | os.PathLike[str],
+    report_json: str | os.PathLike[str],
+    size: tuple[int, int] = (1280, 720),
+    manager: StreamManager | None = None,
+) -> dict[str, Any]:
+    """Run the wall offscreen for ``duration`` seconds; write the PNG and the report.
+
+    ``camera_ids`` None takes the first enabled cameras of the registry. Unknown camera
+    ids or grid names raise ValueError before anything starts. A manager passed in stays
+    the caller's to shut down (the wall releases its streams); a new one is shut down here.
+    Returns the report.
+    """
+    layout = preset(grid)
+    cameras = resolve_cameras(registry, camera_ids, len(layout))
+    if duration < 0:
+        raise ValueError(f"duration must be 0 or more seconds, not {duration}")
+    if size[0] < 16 or size[1] < 16:
+        raise ValueError(f"snapshot size {size[0]}x{size[1]} is too small")
+    out_png, report_json = Path(out_png), Path(report_json)
+
+    _ensure_platform()
+    app = ensure_app()
+    own_manager = manager is None
+    manager = manager if manager is not None else StreamManager()
+    with qt_messages_to_logging():
+        wall = WallWidget(manager, registry, layout)
+        try:
+            # Painted like a shown window, but never on a real screen.
+            wall.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+            wall.resize(*size)
+            wall.show()
+            wall.assign_many(cameras)
+            log.info("snapshot: grid %s, %d cameras, %.1f s", layout.name, len(cameras), duration)
+            loop = QEventLoop()
+            QTimer.singleShot(max(0, round(duration * 1000)), loop.quit)
+            loop.exec()
+            wall.refresh()
+            app.processEvents()
+            pixmap = wall.grab()
+            now = time.monotonic()
+            report = wall_report(wall, now)
+            out_png.parent.mkdir(parents=True, exist_ok=True)
+            if not pixmap.save(str(out_png), "PNG"):
+                raise OSError(f"cannot write the snapshot picture {out_png}")
+            report_json.parent.mkdir(parents=True, exist_ok=True)
+            report_json.write_text(
+                json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+        finally:
+            wall.stop()
+            wall.close()
+            wall.deleteLater()
+            if own_manager:
+                manager.shutdown()
+    live = sum(1 for t in report["tiles"] if t["state"] == "live")
+    log.info("snapshot written: %s, %s (%d tiles live)", out_png, report_json, live)
+    return report

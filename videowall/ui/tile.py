@@ -1,0 +1,621 @@
+"""One tile of the wall: a camera's latest picture with a status overlay on top.
+
+The tile never pulls frames by itself: the wall's repaint timer asks :meth:`TileWidget.
+needs_repaint` and calls ``update()``; the paint event then takes the slot's newest frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import cast
+
+import numpy as np
+from PyQt6.QtCore import QMimeData, QPoint, QRect, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
+from PyQt6.QtWidgets import QApplication, QMenu, QWidget
+
+from videowall.camera import Camera
+from videowall.streams.base import StreamState
+from videowall.streams.frame import Frame, FrameSlot, Image
+from videowall.ui import theme
+
+log = logging.getLogger(__name__)
+
+#: MIME type of a dragged camera: the camera id as UTF-8.
+CAMERA_MIME = "application/x-videowall-camera"
+#: MIME type added when the drag started on a tile: the source tile index.
+TILE_MIME = "application/x-videowall-tile"
+
+#: How much a tile that is not live darkens its last good frame (0-255).
+DIM_ALPHA = 150
+
+
+def camera_mime(camera_id: str, source_tile: int = -1) -> QMimeData:
+    """Drag data for ``camera_id`` (plain text too, so other programs can take it)."""
+    mime = QMimeData()
+    mime.setData(CAMERA_MIME, camera_id.encode("utf-8"))
+    mime.setText(camera_id)
+    if source_tile >= 0:
+        mime.setData(TILE_MIME, str(source_tile).encode("ascii"))
+    return mime
+
+
+def camera_id_from_mime(mime: QMimeData | None) -> str | None:
+    """The camera id a drag carries, or None when it carries none."""
+    if mime is None:
+        return None
+    if mime.hasFormat(CAMERA_MIME):
+        text = bytes(mime.data(CAMERA_MIME).data()).decode("utf-8", "replace")
+    elif mime.hasText():
+        text = mime.text()
+    else:
+        return None
+    text = text.strip()
+    if not text or len(text) > 200 or any(ch.isspace() for ch in text):
+        return None
+    return text
+
+
+def source_tile_from_mime(mime: QMimeData | None) -> int:
+    """The tile a drag started on, or -1 (camera list, another program)."""
+    if mime is None or not mime.hasFormat(TILE_MIME):
+        return -1
+    try:
+        return int(bytes(mime.data(TILE_MIME).data()).decode("ascii"))
+    except ValueError:
+        return -1
+
+
+def letterbox(width: int, height: int, aspect: float) -> QRect:
+    """The largest rectangle of display ``aspect`` centred in ``width x height``."""
+    if aspect <= 0 or width <= 0 or height <= 0:
+        return QRect(0, 0, max(0, width), max(0, height))
+    w = float(width)
+    h = w / aspect
+    if h > height:
+        h = float(height)
+        w = h * aspect
+    iw, ih = round(w), round(h)
+    return QRect((width - iw) // 2, (height - ih) // 2, iw, ih)
+
+
+def frame_to_qimage(image: Image) -> tuple[QImage, Image]:
+    """A ``Format_RGB32`` view of a BGRX array, without copying when the array allows it.
+
+    Returns the image and the array it reads: keep both alive together.
+    """
+    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
+        raise ValueError(f"expected an HxWx4 uint8 frame, got {image.shape} {image.dtype}")
+    if not image.flags["C_CONTIGUOUS"]:
+        image = np.ascontiguousarray(image)
+    height, width = int(image.shape[0]), int(image.shape[1])
+    # PyQt reads any buffer here (its stub says bytes); the QImage then points into the
+    # array, which is why the caller keeps the array for as long as the image.
+    data = cast(bytes, image.data)
+    qimage = QImage(data, width, height, int(image.strides[0]), QImage.Format.Format_RGB32)
+    return qimage, image
+
+
+class TileWidget(QWidget):
+    """One tile: the picture of a camera, letterboxed, with name, site, state and clock.
+
+    A tile that is not live keeps its last good frame, dimmed, with the state in words
+    in the middle. An empty tile invites a drop.
+
+    Signals:
+        camera_dropped: a camera was dropped on this tile.
+        maximise_requested: the operator double-clicked this tile.
+        clicked: the operator clicked this tile (the wall selects it).
+        clear_requested: the operator asked to empty this tile.
+    """
+
+    #: (tile index, camera id, source tile index or -1 when not dragged from a tile)
+    camera_dropped = pyqtSignal(int, str, int)
+    #: (tile index) maximise this tile, or restore the grid when it is maximised
+    maximise_requested = pyqtSignal(int)
+    #: (tile index)
+    clicked = pyqtSignal(int)
+    #: (tile index)
+    clear_requested = pyqtSignal(int)
+
+    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.index = index
+        self.camera: Camera | None = None
+        self.site = ""
+        self.agency_colour = ""
+        self.state: StreamState | None = None
+        self.detail = ""
+        #: Wall-clock time of the last state change (for "since 14:02:11").
+        self.state_since = time.time()
+        #: Frames painted whose sequence number differed from the one painted before.
+        self.frames_rendered = 0
+        #: ``time.monotonic()`` of the first and of the latest rendered frame.
+        self.first_frame_t: float | None = None
+        self.last_frame_t: float | None = None
+        self._slot: FrameSlot | None = None
+        self._frame: Frame | None = None
+        self._image: QImage | None = None
+        self._image_array: Image | None = None  # the buffer self._image points into
+        self._painted_seq = 0
+        self._clock = ""
+        self._selected = False
+        self._maximised = False
+        self._drop_hover = False
+        self._press_pos: QPoint | None = None
+        self._overlay_image: QImage | None = None
+        self._overlay_key: object = None
+        self.setAcceptDrops(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(QSize(16, 12))
+
+    # -- what the wall sets -------------------------------------------------------------
+
+    def set_camera(
+        self,
+        camera: Camera,
+        slot: FrameSlot | None,
+        *,
+        site: str = "",
+        agency_colour: str = "",
+    ) -> None:
+        """Show ``camera`` from ``slot`` (None: a camera that streams nothing, e.g. disabled)."""
+        same_camera = self.camera is not None and self.camera.id == camera.id
+        self.camera = camera
+        self.site = site
+        self.agency_colour = agency_colour
+        if not same_camera:
+            self._slot = slot
+            self._reset_frames()
+        elif slot is not self._slot:
+            # The same camera from a restarted decoder: keep its last picture on screen
+            # until the new decoder delivers one.
+            self._slot = slot
+            self._painted_seq = 0
+        self._update_tooltip()
+        self.update()
+
+    def clear_camera(self) -> None:
+        """Empty the tile."""
+        self.camera = None
+        self._slot = None
+        self.state = None
+        self.detail = ""
+        self._reset_frames()
+        self.setToolTip("")
+        self.update()
+
+    def set_state(self, state: StreamState, detail: str = "") -> None:
+        if state == self.state and detail == self.detail:
+            return
+        if state != self.state:
+            self.state_since = time.time()
+        self.state, self.detail = state, detail
+        self._update_tooltip()
+        self.update()
+
+    def set_clock(self, text: str) -> None:
+        if text != self._clock:
+            self._clock = text
+            if self.camera is not None:
+                self.update()
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self._selected:
+            self._selected = selected
+            self.update()
+
+    def set_maximised(self, maximised: bool) -> None:
+        self._maximised = maximised
+
+    # -- what the wall and the report read ---------------------------------------------------
+
+    @property
+    def slot(self) -> FrameSlot | None:
+        return self._slot
+
+    @property
+    def selected(self) -> bool:
+        return self._selected
+
+    @property
+    def is_live(self) -> bool:
+        return self.state == StreamState.LIVE
+
+    def needs_repaint(self) -> bool:
+        """True when the slot holds a frame this tile has not painted yet."""
+        return self._slot is not None and self._slot.seq != self._painted_seq
+
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """Width and height of the last frame painted, (0, 0) before the first."""
+        if self._frame is None:
+            return 0, 0
+        return self._frame.width, self._frame.height
+
+    def fps(self, now: float | None = None) -> float:
+        """Frames rendered per second since this tile's first frame."""
+        if self.first_frame_t is None:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        elapsed = now - self.first_frame_t
+        return self.frames_rendered / elapsed if elapsed > 0 else 0.0
+
+    def status_text(self) -> str:
+        """The state in words, as the pill shows it: ``OFFLINE — connection refused``."""
+        if self.camera is None:
+            return "Drop a camera here"
+        state = self.state or StreamState.CONNECTING
+        label = theme.state_style(state).label
+        detail = self.detail
+        # "unauthorized: 401" under an UNAUTHORIZED label says the state twice.
+        if detail.lower().startswith(state.value):
+            detail = detail[len(state.value) :].lstrip(" :—-")
+        if state == StreamState.LIVE or not detail:
+            return label
+        return f"{label} — {detail}"
+
+    # -- painting --------------------------------------------------------------------------
+
+    def _reset_frames(self) -> None:
+        self._frame = None
+        self._image = None
+        self._image_array = None
+        self._painted_seq = 0
+        self.frames_rendered = 0
+        self.first_frame_t = None
+        self.last_frame_t = None
+
+    def _take_latest_frame(self) -> None:
+        slot = self._slot
+        if slot is None or slot.seq == self._painted_seq:
+            return
+        frame = slot.latest()
+        if frame is None:  # the decoder cleared its slot: keep the last good frame
+            self._painted_seq = slot.seq
+            return
+        self._painted_seq = frame.seq
+        try:
+            self._image, self._image_array = frame_to_qimage(frame.image)
+        except ValueError:
+            log.exception("tile %d: cannot paint a frame of %s", self.index, self._camera_id)
+            return
+        self._frame = frame
+        now = time.monotonic()
+        self.frames_rendered += 1
+        if self.first_frame_t is None:
+            self.first_frame_t = now
+        self.last_frame_t = now
+
+    @property
+    def _camera_id(self) -> str:
+        return self.camera.id if self.camera else "-"
+
+    def _font_px(self) -> int:
+        return max(9, min(15, self.height() // 16, self.width() // 26))
+
+    def paintEvent(self, a0: QPaintEvent | None) -> None:
+        painter = QPainter(self)
+        try:
+            rect = self.rect()
+            # A partial repaint (a menu closing above the tile) must not swallow a new
+            # frame that the rest of the tile would then never show.
+            if a0 is None or a0.rect().contains(rect):
+                self._take_latest_frame()
+            if self.camera is None:
+                self._paint_empty(painter, rect)
+            else:
+                self._paint_picture(painter, rect)
+                painter.drawImage(0, 0, self._overlay(rect))
+            self._paint_frame_border(painter, rect)
+        finally:
+            painter.end()
+
+    def _paint_picture(self, p: QPainter, rect: QRect) -> None:
+        p.fillRect(rect, QColor("#000000"))
+        if self._image is None or self._frame is None:
+            return
+        target = letterbox(rect.width(), rect.height(), self._frame.aspect)
+        image = self._image
+        if (
+            abs(target.width() - image.width()) <= 2
+            and abs(target.height() - image.height()) <= 2
+            and self.devicePixelRatioF() == 1.0
+        ):
+            # Decoders deliver about the tile's size: a pixel more or less is not worth
+            # a smooth rescale of every frame.
+            p.drawImage(target.center() - image.rect().center(), image)
+        else:
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawImage(target, image)
+        if not self.is_live:
+            p.fillRect(target, QColor(0, 0, 0, DIM_ALPHA))
+
+    def _paint_empty(self, p: QPainter, rect: QRect) -> None:
+        fs = self._font_px()
+        m = max(4, fs // 2)
+        p.fillRect(rect, QColor(theme.EMPTY_TILE))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(QColor("#2c333b"), 1.0, Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.drawRoundedRect(rect.adjusted(m, m, -m - 1, -m - 1), 6, 6)
+        p.setPen(QColor(theme.MUTED))
+        p.setFont(self._font(fs))
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Drop a camera here")
+        p.setPen(QColor(theme.DISABLED_TEXT))
+        p.setFont(self._font(max(8, fs - 2)))
+        p.drawText(
+            rect.adjusted(2 * m, 2 * m, 0, 0),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+            str(self.index + 1),
+        )
+
+    def _overlay(self, rect: QRect) -> QImage:
+        """The text layer, drawn again only when its words, clock or size change."""
+        key = (
+            rect.size(),
+            self.camera,
+            self.site,
+            self.agency_colour,
+            self.state,
+            self.status_text(),
+            self.state_since,
+            self._clock,
+            self._frame is None,
+        )
+        if self._overlay_image is None or key != self._overlay_key:
+            ratio = self.devicePixelRatioF()
+            image = QImage(
+                round(rect.width() * ratio),
+                round(rect.height() * ratio),
+                QImage.Format.Format_ARGB32_Premultiplied,
+            )
+            image.setDevicePixelRatio(ratio)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            try:
+                self._paint_overlay(painter, rect)
+            finally:
+                painter.end()
+            self._overlay_image, self._overlay_key = image, key
+        return self._overlay_image
+
+    def _paint_overlay(self, p: QPainter, rect: QRect) -> None:
+        assert self.camera is not None
+        fs = self._font_px()
+        m = max(4, fs // 2)
+        w = rect.width()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+
+        # A dark band behind the text so it reads on any picture.
+        band = int(fs * 3.2) + m
+        grad = QLinearGradient(0, 0, 0, band)
+        grad.setColorAt(0.0, QColor(0, 0, 0, 200))
+        grad.setColorAt(0.6, QColor(0, 0, 0, 150))
+        grad.setColorAt(1.0, QColor(0, 0, 0, 0))
+        p.fillRect(QRect(0, 0, w, band), grad)
+
+        # Clock, top right.
+        clock_font = self._font(max(8, fs - 1), mono=True)
+        clock_w = QFontMetrics(clock_font).horizontalAdvance(self._clock) if self._clock else 0
+        if self._clock and w > clock_w + 6 * m:
+            p.setFont(clock_font)
+            self._shadowed_text(
+                p,
+                QRect(w - m - clock_w, m, clock_w, fs + 4),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                self._clock,
+                QColor(theme.TEXT),
+            )
+        else:
+            clock_w = 0
+
+        # Name and site, top left, with the owner agency's colour as a stripe.
+        x = m
+        name_font = self._font(fs, bold=True)
+        site_font = self._font(max(8, fs - 2))
+        line2 = int(fs * 1.35)
+        if self.agency_colour:
+            p.fillRect(QRect(x, m + 1, 3, line2 + fs), QColor(self.agency_colour))
+            x += 3 + max(3, m // 2)
+        text_w = max(0, w - x - m - (clock_w + m if clock_w else 0))
+        p.setFont(name_font)
+        name = QFontMetrics(name_font).elidedText(
+            self.camera.name, Qt.TextElideMode.ElideRight, text_w
+        )
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        self._shadowed_text(p, QRect(x, m, text_w, fs + 4), left, name, QColor("#ffffff"))
+        if self.site:
+            p.setFont(site_font)
+            site_w = max(0, w - x - m)
+            site = QFontMetrics(site_font).elidedText(
+                self.site, Qt.TextElideMode.ElideRight, site_w
+            )
+            self._shadowed_text(
+                p, QRect(x, m + line2, site_w, fs + 2), left, site, QColor("#c3cad1")
+            )
+
+        state = self.state or StreamState.CONNECTING
+        if state == StreamState.LIVE:
+            self._paint_pill(p, rect, self.status_text(), state, max(8, fs - 2), centred=False)
+        else:
+            self._paint_pill(p, rect, self.status_text(), state, fs, centred=True)
+            since = time.strftime("since %H:%M:%S", time.localtime(self.state_since))
+            if self._frame is None and state in (StreamState.CONNECTING, StreamState.RECONNECTING):
+                since = "waiting for the first picture"
+            small = self._font(max(8, fs - 2))
+            p.setFont(small)
+            p.setPen(QColor(theme.MUTED))
+            p.drawText(
+                QRect(0, rect.height() // 2 + int(fs * 1.1), w, fs + 6),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                since,
+            )
+
+    def _paint_pill(
+        self, p: QPainter, rect: QRect, text: str, state: StreamState, px: int, *, centred: bool
+    ) -> None:
+        style = theme.state_style(state)
+        font = self._font(px, bold=True)
+        fm = QFontMetrics(font)
+        pad = max(4, px // 2)
+        m = max(4, self._font_px() // 2)
+        max_text_w = max(0, rect.width() - 2 * m - 2 * pad)
+        text = fm.elidedText(text, Qt.TextElideMode.ElideRight, max_text_w)
+        pill_w = fm.horizontalAdvance(text) + 2 * pad
+        pill_h = fm.height() + pad // 2 + 2
+        if centred:
+            x = (rect.width() - pill_w) // 2
+            y = rect.height() // 2 - pill_h // 2 - 2
+        else:
+            x = m
+            y = rect.height() - m - pill_h
+        pill = QRect(x, y, pill_w, pill_h)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(style.background))
+        p.drawRoundedRect(pill, pill_h / 2, pill_h / 2)
+        p.setFont(font)
+        p.setPen(QColor(style.foreground))
+        p.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _paint_frame_border(self, p: QPainter, rect: QRect) -> None:
+        if self._drop_hover:
+            p.fillRect(rect, QColor(61, 139, 253, 60))
+            p.setPen(QPen(QColor(theme.HIGHLIGHT), 3.0))
+            p.drawRect(rect.adjusted(1, 1, -2, -2))
+        elif self._selected:
+            p.setPen(QPen(QColor(theme.HIGHLIGHT), 2.0))
+            p.drawRect(rect.adjusted(1, 1, -1, -1))
+
+    @staticmethod
+    def _shadowed_text(
+        p: QPainter, rect: QRect, flags: Qt.AlignmentFlag, text: str, colour: QColor
+    ) -> None:
+        """Text with a dark drop shadow, readable on a white picture too."""
+        p.setPen(QColor(0, 0, 0, 200))
+        p.drawText(rect.translated(1, 1), flags, text)
+        p.setPen(colour)
+        p.drawText(rect, flags, text)
+
+    @staticmethod
+    def _font(px: int, *, bold: bool = False, mono: bool = False) -> QFont:
+        if mono:
+            font = QFont("DejaVu Sans Mono")
+            font.setStyleHint(QFont.StyleHint.Monospace)
+        else:
+            font = QFont()  # the application's font
+        font.setPixelSize(px)
+        font.setBold(bold)
+        return font
+
+    def _update_tooltip(self) -> None:
+        if self.camera is None:
+            self.setToolTip("")
+            return
+        lines = [f"{self.camera.name} ({self.camera.id})"]
+        if self.site:
+            lines.append(self.site)
+        lines.append(self.status_text())
+        self.setToolTip("\n".join(lines))
+
+    # -- operator input --------------------------------------------------------------------
+
+    def mousePressEvent(self, a0: QMouseEvent | None) -> None:
+        if a0 is not None and a0.button() == Qt.MouseButton.LeftButton:
+            self._press_pos = a0.position().toPoint()
+            self.clicked.emit(self.index)
+        super().mousePressEvent(a0)
+
+    def mouseReleaseEvent(self, a0: QMouseEvent | None) -> None:
+        self._press_pos = None
+        super().mouseReleaseEvent(a0)
+
+    def mouseMoveEvent(self, a0: QMouseEvent | None) -> None:
+        if (
+            a0 is None
+            or self._press_pos is None
+            or self.camera is None
+            or not a0.buttons() & Qt.MouseButton.LeftButton
+        ):
+            return
+        moved = (a0.position().toPoint() - self._press_pos).manhattanLength()
+        if moved < QApplication.startDragDistance():
+            return
+        self._press_pos = None
+        drag = QDrag(self)
+        drag.setMimeData(camera_mime(self.camera.id, self.index))
+        drag.setPixmap(
+            self.grab().scaled(
+                160,
+                90,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+        drag.exec(Qt.DropAction.MoveAction | Qt.DropAction.CopyAction)
+
+    def mouseDoubleClickEvent(self, a0: QMouseEvent | None) -> None:
+        if a0 is not None and a0.button() == Qt.MouseButton.LeftButton:
+            self.maximise_requested.emit(self.index)
+            a0.accept()
+
+    def contextMenuEvent(self, a0: QContextMenuEvent | None) -> None:
+        if a0 is None:
+            return
+        menu = QMenu(self)
+        toggle = menu.addAction("Restore the grid" if self._maximised else "Maximise")
+        clear = menu.addAction("Clear tile")
+        if clear is not None:
+            clear.setEnabled(self.camera is not None)
+        chosen = menu.exec(a0.globalPos())
+        if chosen is not None and chosen is toggle:
+            self.maximise_requested.emit(self.index)
+        elif chosen is not None and chosen is clear:
+            self.clear_requested.emit(self.index)
+
+    def dragEnterEvent(self, a0: QDragEnterEvent | None) -> None:
+        if a0 is not None and camera_id_from_mime(a0.mimeData()):
+            a0.acceptProposedAction()
+            self._drop_hover = True
+            self.update()
+        elif a0 is not None:
+            a0.ignore()
+
+    def dragMoveEvent(self, a0: QDragMoveEvent | None) -> None:
+        if a0 is not None and camera_id_from_mime(a0.mimeData()):
+            a0.acceptProposedAction()
+
+    def dragLeaveEvent(self, a0: QDragLeaveEvent | None) -> None:
+        self._drop_hover = False
+        self.update()
+
+    def dropEvent(self, a0: QDropEvent | None) -> None:
+        self._drop_hover = False
+        self.update()
+        if a0 is None:
+            return
+        camera_id = camera_id_from_mime(a0.mimeData())
+        if not camera_id:
+            a0.ignore()
+            return
+        a0.acceptProposedAction()
+        self.camera_dropped.emit(self.index, camera_id, source_tile_from_mime(a0.mimeData()))

@@ -1,0 +1,479 @@
+"""The wall: tiles placed by a :class:`GridLayout`, fed by the :class:`StreamManager`.
+
+One wall-wide timer drives everything that changes on screen: it drains the manager's
+events, applies states to the tiles, repaints only the tiles whose slot holds a new frame,
+and ticks the clocks once a second. Nothing here waits on a decoder.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import time
+from collections.abc import Iterable, Sequence
+
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
+from PyQt6.QtWidgets import QWidget
+
+from videowall.camera import Camera, Registry
+from videowall.layout.grid import GridLayout, cell_rect, preset
+from videowall.streams.base import StreamEvent, StreamState
+from videowall.streams.manager import StreamManager, decode_box
+from videowall.ui import theme
+from videowall.ui.tile import TileWidget
+
+log = logging.getLogger(__name__)
+
+#: Repaints per second of the wall timer.
+DEFAULT_FPS = 25
+#: Pixels between tiles.
+DEFAULT_GAP = 1
+#: Quiet time after a resize before decoders are asked for bigger pictures.
+DECODE_CHECK_MS = 400
+#: State changes the wall keeps for reports (older ones fall off).
+MAX_EVENTS = 10_000
+
+
+def resolve_cameras(
+    registry: Registry, camera_ids: Sequence[str] | None, count: int
+) -> list[Camera]:
+    """The cameras to put on ``count`` tiles.
+
+    ``camera_ids`` None means the first ``count`` enabled cameras of the registry. Ids the
+    registry does not know raise ValueError naming all of them, and so do more ids than
+    tiles.
+    """
+    if camera_ids is None:
+        return [cam for cam in registry.cameras if cam.enabled][:count]
+    unknown = [cid for cid in camera_ids if registry.get(cid) is None]
+    if unknown:
+        source = f" in {registry.source}" if registry.source else ""
+        raise ValueError(
+            f"unknown camera id{'s' if len(unknown) > 1 else ''}{source}: " + ", ".join(unknown)
+        )
+    if len(camera_ids) > count:
+        raise ValueError(
+            f"{len(camera_ids)} cameras given for a grid of {count} tiles; "
+            "choose a larger grid or fewer cameras"
+        )
+    cameras = [registry.get(cid) for cid in camera_ids]
+    return [cam for cam in cameras if cam is not None]
+
+
+class WallWidget(QWidget):
+    """The grid of tiles.
+
+    Signals:
+        stream_event: a decoder reported a change (already applied to the tiles).
+        tiles_changed: what the tiles show or their states changed.
+        maximised_changed: a tile was maximised, or the grid restored.
+        message_posted: words for the operator (the window shows them in its status bar).
+    """
+
+    #: (StreamEvent)
+    stream_event = pyqtSignal(object)
+    #: ()
+    tiles_changed = pyqtSignal()
+    #: (tile index, or -1 when the grid was restored)
+    maximised_changed = pyqtSignal(int)
+    #: (message)
+    message_posted = pyqtSignal(str)
+
+    def __init__(
+        self,
+        manager: StreamManager,
+        registry: Registry,
+        grid: GridLayout | None = None,
+        *,
+        fps: int = DEFAULT_FPS,
+        gap: int = DEFAULT_GAP,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.manager = manager
+        self.registry = registry
+        #: ``time.monotonic()`` when the wall was built; event times count from here.
+        self.started_at = time.monotonic()
+        #: Every state change seen, oldest first.
+        self.events: collections.deque[StreamEvent] = collections.deque(maxlen=MAX_EVENTS)
+        self._grid = grid or preset("3x3")
+        self._gap = gap
+        self._tiles: list[TileWidget] = []
+        # Cameras of tiles a smaller grid dropped: they come back when the grid grows.
+        self._parked: dict[int, Camera] = {}
+        self._maximised: int | None = None
+        self._selected: int | None = None
+        self._clock = ""
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(160, 90)
+        self._build_tiles(len(self._grid))
+        self._timer = QTimer(self)
+        self._timer.setInterval(max(10, 1000 // max(1, fps)))
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._timer.start()
+        # Decoders follow tile sizes, but not through every step of a window drag.
+        self._decode_check = QTimer(self)
+        self._decode_check.setSingleShot(True)
+        self._decode_check.setInterval(DECODE_CHECK_MS)
+        self._decode_check.timeout.connect(self._on_decode_check_timeout)
+        self._tick_clock()
+
+    # -- layout ----------------------------------------------------------------------------
+
+    @property
+    def grid(self) -> GridLayout:
+        return self._grid
+
+    @property
+    def tiles(self) -> list[TileWidget]:
+        return list(self._tiles)
+
+    def tile(self, index: int) -> TileWidget:
+        return self._tiles[index]
+
+    def set_layout(self, grid: GridLayout) -> None:
+        """Arrange the tiles by ``grid``; cameras of tiles that no longer fit are released."""
+        count = len(grid)
+        if self._maximised is not None and self._maximised >= count:
+            self.restore()
+        for tile in self._tiles[count:]:
+            if tile.camera is not None:
+                self._parked[tile.index] = tile.camera
+                self._release(tile.camera)
+            tile.clear_camera()
+            tile.hide()
+            tile.deleteLater()
+        del self._tiles[count:]
+        if self._selected is not None and self._selected >= count:
+            self._selected = None
+        self._grid = grid
+        first_new = len(self._tiles)
+        self._build_tiles(count)
+        for index in range(first_new, count):
+            parked = self._parked.pop(index, None)
+            if parked is not None:
+                self.assign(index, parked)
+        self._relayout()
+        self._schedule_decode_check()
+        self.tiles_changed.emit()
+
+    def _build_tiles(self, count: int) -> None:
+        for index in range(len(self._tiles), count):
+            tile = TileWidget(index, self)
+            tile.set_clock(self._clock)
+            tile.camera_dropped.connect(self._on_tile_camera_dropped)
+            tile.maximise_requested.connect(self._on_tile_maximise_requested)
+            tile.clicked.connect(self._on_tile_clicked)
+            tile.clear_requested.connect(self._on_tile_clear_requested)
+            self._tiles.append(tile)
+            tile.show()
+
+    def _relayout(self) -> None:
+        width, height = self.width(), self.height()
+        if self._maximised is not None:
+            for tile in self._tiles:
+                if tile.index == self._maximised:
+                    tile.setGeometry(0, 0, width, height)
+                    tile.show()
+                    tile.raise_()
+                else:
+                    tile.hide()
+            return
+        grid = self._grid
+        for tile, cell in zip(self._tiles, grid.cells, strict=True):
+            x, y, w, h = cell_rect(cell, grid.rows, grid.cols, width, height, self._gap)
+            tile.setGeometry(x, y, w, h)
+            tile.show()
+
+    def resizeEvent(self, a0: QResizeEvent | None) -> None:
+        super().resizeEvent(a0)
+        self._relayout()
+        self._schedule_decode_check()
+
+    def paintEvent(self, a0: QPaintEvent | None) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(theme.WALL_BACKGROUND))
+        painter.end()
+
+    # -- cameras on tiles ------------------------------------------------------------------
+
+    def assign(self, index: int, camera: Camera) -> None:
+        """Show ``camera`` on tile ``index``; the stream is shared with other tiles."""
+        tile = self._tiles[index]
+        old = tile.camera
+        if old is not None and old == camera:
+            return
+        if camera.enabled:
+            # Acquire before releasing: moving a camera onto a tile that already shows
+            # it must not stop and restart its decoder.
+            self.manager.acquire(camera, self._tile_size(index))
+        self._bind(tile, camera)
+        if camera.enabled:
+            self._rebind(camera.id)
+        if old is not None:
+            self._release(old)
+        self._parked.pop(index, None)
+        self.tiles_changed.emit()
+
+    def assign_many(self, cameras: Iterable[Camera], start: int = 0) -> None:
+        for index, camera in enumerate(cameras, start):
+            if index >= len(self._tiles):
+                break
+            self.assign(index, camera)
+
+    def clear(self, index: int) -> None:
+        """Empty tile ``index`` and release its stream."""
+        tile = self._tiles[index]
+        old = tile.camera
+        tile.clear_camera()
+        if old is not None:
+            self._release(old)
+            self.tiles_changed.emit()
+
+    def clear_all(self) -> None:
+        """Empty every tile (the streams stop when no tile shows them)."""
+        for index in range(len(self._tiles)):
+            self.clear(index)
+        self._parked.clear()
+
+    def swap(self, a: int, b: int) -> None:
+        """Exchange the cameras of two tiles; their streams keep running."""
+        if a == b:
+            return
+        tile_a, tile_b = self._tiles[a], self._tiles[b]
+        cam_a, cam_b = tile_a.camera, tile_b.camera
+        for tile, camera in ((tile_a, cam_b), (tile_b, cam_a)):
+            if camera is None:
+                tile.clear_camera()
+            else:
+                self._bind(tile, camera)
+        self._schedule_decode_check()
+        self.tiles_changed.emit()
+
+    def _bind(self, tile: TileWidget, camera: Camera) -> None:
+        """Point ``tile`` at the stream the manager holds for ``camera``."""
+        site = self.registry.site_name(camera.site)
+        agency = self.registry.agencies.get(camera.agency)
+        colour = agency.colour if agency else ""
+        stream = self.manager.get(camera.id) if camera.enabled else None
+        tile.set_camera(camera, stream.slot if stream else None, site=site, agency_colour=colour)
+        if stream is not None:
+            tile.set_state(stream.state, stream.detail)
+        elif not camera.enabled:
+            tile.set_state(StreamState.DISABLED, "disabled in the camera list")
+        else:
+            tile.set_state(StreamState.STOPPED, "")
+
+    def place(self, camera: Camera) -> int:
+        """Put ``camera`` on the selected tile, else the first free one, else the last.
+
+        Returns the tile index used. The selection is used once.
+        """
+        if self._selected is not None:
+            index = self._selected
+            self.select(None)
+        else:
+            free = self.first_free()
+            index = free if free is not None else len(self._tiles) - 1
+        self.assign(index, camera)
+        return index
+
+    def first_free(self) -> int | None:
+        for tile in self._tiles:
+            if tile.camera is None:
+                return tile.index
+        return None
+
+    def cameras(self) -> list[Camera | None]:
+        """The camera of each tile, in tile order."""
+        return [tile.camera for tile in self._tiles]
+
+    def camera_ids(self) -> set[str]:
+        return {tile.camera.id for tile in self._tiles if tile.camera is not None}
+
+    def _release(self, camera: Camera) -> None:
+        if camera.enabled:
+            self.manager.release(camera.id)
+
+    def _rebind(self, camera_id: str) -> None:
+        """Point every tile of ``camera_id`` at the manager's current slot for it."""
+        stream = self.manager.get(camera_id)
+        if stream is None:
+            return
+        for tile in self._tiles:
+            if tile.camera is not None and tile.camera.id == camera_id:
+                if tile.slot is not stream.slot:
+                    tile.set_camera(
+                        stream.camera,
+                        stream.slot,
+                        site=tile.site,
+                        agency_colour=tile.agency_colour,
+                    )
+                tile.set_state(stream.state, stream.detail)
+
+    def _tile_size(self, index: int) -> tuple[int, int]:
+        """The size tile ``index`` has (or will have once the wall is laid out)."""
+        if self._maximised == index:
+            return self.width(), self.height()
+        grid = self._grid
+        _, _, w, h = cell_rect(
+            grid.cells[index], grid.rows, grid.cols, self.width(), self.height(), self._gap
+        )
+        return w, h
+
+    def _schedule_decode_check(self) -> None:
+        self._decode_check.start()
+
+    def _check_decode_sizes(self) -> None:
+        """Restart the decoders whose pictures are now smaller than the tile showing them.
+
+        The manager never shrinks a decoder, so this only runs when tiles grew: the
+        window grew, a tile was maximised, a camera moved onto a big tile.
+        """
+        wanted: dict[str, tuple[int, int]] = {}
+        for tile in self._tiles:
+            camera = tile.camera
+            if camera is None or not camera.enabled or not tile.isVisible():
+                continue
+            size = self._tile_size(tile.index)
+            prev = wanted.get(camera.id, (0, 0))
+            wanted[camera.id] = (max(prev[0], size[0]), max(prev[1], size[1]))
+        for camera_id, size in wanted.items():
+            stream = self.manager.get(camera_id)
+            if stream is None:
+                continue
+            box, current = decode_box(size), stream.decoder.max_size
+            if box[0] > current[0] or box[1] > current[1]:
+                log.info(
+                    "%s: tile is %dx%d, decoding at %dx%d from now on",
+                    camera_id,
+                    size[0],
+                    size[1],
+                    box[0],
+                    box[1],
+                )
+                self.manager.acquire(stream.camera, size)
+                self.manager.release(camera_id)
+                self._rebind(camera_id)
+
+    # -- selection and maximise ------------------------------------------------------------
+
+    @property
+    def selected_index(self) -> int | None:
+        return self._selected
+
+    def select(self, index: int | None) -> None:
+        self._selected = index
+        for tile in self._tiles:
+            tile.set_selected(tile.index == index)
+
+    @property
+    def maximised_index(self) -> int | None:
+        return self._maximised
+
+    def maximise(self, index: int) -> None:
+        self._maximised = index
+        for tile in self._tiles:
+            tile.set_maximised(tile.index == index)
+        self._relayout()
+        self._schedule_decode_check()
+        self.maximised_changed.emit(index)
+
+    def restore(self) -> None:
+        if self._maximised is None:
+            return
+        self._maximised = None
+        for tile in self._tiles:
+            tile.set_maximised(False)
+        self._relayout()
+        self.maximised_changed.emit(-1)
+
+    def toggle_maximise(self, index: int) -> None:
+        if self._maximised == index:
+            self.restore()
+        else:
+            self.maximise(index)
+
+    # -- counts for the status bar ---------------------------------------------------------
+
+    def state_counts(self) -> dict[str, int]:
+        """Tiles per status-bar bucket: ``live``, ``connecting``, ``offline``, ``empty``."""
+        counts = dict.fromkeys(("live", "connecting", "offline", "empty"), 0)
+        for tile in self._tiles:
+            if tile.camera is None:
+                counts["empty"] += 1
+            else:
+                counts[theme.bucket_of(tile.state or StreamState.CONNECTING)] += 1
+        return counts
+
+    # -- the timer ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """One tick: apply stream events, repaint tiles with new frames, tick the clock."""
+        events = self.manager.drain_events()
+        changed = False
+        for event in events:
+            if event.kind == "state":
+                self.events.append(event)
+                changed = True
+                for tile in self._tiles:
+                    if tile.camera is not None and tile.camera.id == event.camera_id:
+                        tile.set_state(event.state, event.detail)
+            self.stream_event.emit(event)
+        if changed:
+            self.tiles_changed.emit()
+        self._tick_clock()
+        for tile in self._tiles:
+            if tile.needs_repaint() and tile.isVisible():
+                tile.update()
+
+    def _tick_clock(self) -> None:
+        text = time.strftime("%H:%M:%S")
+        if text != self._clock:
+            self._clock = text
+            for tile in self._tiles:
+                tile.set_clock(text)
+
+    def stop(self) -> None:
+        """Stop the timers and release every stream (before the manager shuts down)."""
+        self._timer.stop()
+        self._decode_check.stop()
+        self.clear_all()
+
+    def _on_decode_check_timeout(self) -> None:
+        try:
+            self._check_decode_sizes()
+        except Exception:
+            log.exception("resizing the decoders failed")
+
+    def _on_timer_timeout(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # a bad event must not stop the wall from repainting
+            log.exception("wall refresh failed")
+
+    # -- tiles' requests -------------------------------------------------------------------
+
+    def _on_tile_camera_dropped(self, index: int, camera_id: str, source: int) -> None:
+        if 0 <= source < len(self._tiles) and source != index:
+            src = self._tiles[source].camera
+            if src is not None and src.id == camera_id:
+                self.swap(source, index)
+                return
+        if source == index:
+            return
+        camera = self.registry.get(camera_id)
+        if camera is None:
+            self.message_posted.emit(f"No camera {camera_id!r} in the camera list")
+            return
+        self.assign(index, camera)
+
+    def _on_tile_maximise_requested(self, index: int) -> None:
+        self.toggle_maximise(index)
+
+    def _on_tile_clicked(self, index: int) -> None:
+        self.select(None if self._selected == index else index)
+
+    def _on_tile_clear_requested(self, index: int) -> None:
+        self.clear(index)
