@@ -295,7 +295,9 @@ def test_demo(calls: list[tuple[str, Any]], monkeypatch: pytest.MonkeyPatch) -> 
     assert [c[0] for c in calls] == ["simulator", "run_wall", "simulator"]
     assert (calls[0][1], calls[2][1]) == ("start", "stop")
     registry, kwargs = calls[1][1]
-    assert registry.source == str(VALID) and kwargs == {"grid": "1+5"}
+    assert registry.source == str(VALID) and kwargs["grid"] == "1+5"
+    # every source once first, then the rest; the disabled camera stays off the wall
+    assert kwargs["camera_ids"] == ["rp01-north", "rp01-south", "lab-clip"]
 
 
 def test_demo_without_wall_serves_until_interrupted(

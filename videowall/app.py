@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -228,6 +229,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("videowall: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`videowall cameras list | head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -254,11 +260,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print("demo streams are served on 127.0.0.1; Ctrl+C stops them", flush=True)
             _wait_for_interrupt()
             return 0
+        from videowall.demo.registry import showcase
+        from videowall.layout.grid import preset
         from videowall.ui.app import run_wall
 
-        if args.grid is None:
-            return run_wall(registry)
-        return run_wall(registry, grid=args.grid)
+        grid = args.grid or "3x3"
+        ids = showcase(registry, len(preset(grid)))
+        return run_wall(registry, grid=grid, camera_ids=ids)
     finally:
         simulator.stop()
 

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 _DAY = 1714521600
 
 #: Bump when the encoding settings change in a way the scene data does not show.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 
 #: Geometry every scene is drawn in; other sizes are scaled from it.
 BASE_W, BASE_H = 640, 360
@@ -503,7 +503,8 @@ def _scene_graph(scene: Scene, *, size: tuple[int, int], fps: int, seconds: floa
         parts.append(f"[{current}][m{i}]{mover.overlay()}[v{i}]")
         current = f"v{i}"
     finish = [
-        _text(_TITLE_UNSAFE.sub("", scene.title), x="10", y="10", size=16),
+        # bottom right, above the clock: the wall draws its own captions top left
+        _text(_TITLE_UNSAFE.sub("", scene.title), x="w-tw-10", y="h-th-38", size=16),
         _text(_clock(scene.clock_start), x="w-tw-10", y="h-th-10", size=15),
     ]
     if size != (BASE_W, BASE_H):

@@ -20,6 +20,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from videowall.camera import Registry
 
 #: Ports of the demo simulator.
 RTSP_PORT = 18554
@@ -451,3 +454,27 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def showcase(registry: Registry, count: int) -> list[str]:
+    """Camera ids for a demo wall of ``count`` tiles: every scene once, the flaky camera
+    among them, then the rest in registry order."""
+    chosen: list[str] = []
+    seen_paths: set[str] = set()
+    cameras = [c for c in registry.cameras if c.enabled]
+    flaky = [c for c in cameras if c.id == FLAKY_CAMERA]
+    for cam in flaky + cameras:
+        path = urlsplit(cam.url).path.rsplit(".", 1)[0]
+        if path not in seen_paths and len(chosen) < count:
+            seen_paths.add(path)
+            chosen.append(cam.id)
+    for cam in cameras:
+        if len(chosen) >= count:
+            break
+        if cam.id not in chosen:
+            chosen.append(cam.id)
+    # the flaky camera goes last, where an operator's eye ends a sweep of the wall
+    if FLAKY_CAMERA in chosen:
+        chosen.remove(FLAKY_CAMERA)
+        chosen.append(FLAKY_CAMERA)
+    return chosen

@@ -109,7 +109,10 @@ def run_wall(
             if fullscreen:
                 window.enter_full_screen()
             else:
-                window.show()
+                screen = app.primaryScreen()
+                if screen is not None:
+                    window.setGeometry(screen.availableGeometry())
+                window.showMaximized()
             log.info(
                 "wall shown: grid %s, %d cameras",
                 window.wall.grid.name,

@@ -205,7 +205,9 @@ class TileWidget(QWidget):
     def set_state(self, state: StreamState, detail: str = "") -> None:
         if state == self.state and detail == self.detail:
             return
-        if state != self.state:
+        # "since" is when the camera was last seen live (or went live): retries that
+        # go from offline to reconnecting and back do not move it.
+        if self.state is None or StreamState.LIVE in (state, self.state):
             self.state_since = time.time()
         self.state, self.detail = state, detail
         self._update_tooltip()
