@@ -5,14 +5,24 @@ from __future__ import annotations
 import logging
 import string
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from videowall.camera import Agency, Camera, Location, Site
+from videowall.camera import (
+    MOTION_OFF,
+    PRIORITY_DEFAULT,
+    WEEKDAYS,
+    Agency,
+    Camera,
+    Location,
+    MotionConfig,
+    ScheduleWindow,
+    Site,
+)
 from videowall.config import (
     ConfigError,
     ConfigIssue,
@@ -27,6 +37,7 @@ from videowall.config import (
 DATA = Path(__file__).parent / "data"
 BROKEN = DATA / "broken"
 VALID = DATA / "valid.yaml"
+FULL = DATA / "full.yaml"
 SCHEMES = "rtsp, rtsps, http, https, udp, rtp, file"
 
 #: file in tests/data/broken -> the lines of str(ConfigError), in order.
@@ -75,7 +86,7 @@ EXPECTED: dict[str, list[str]] = {
         "broken/bad_site.yaml:3: sites.rp02: expected a site (a mapping with name and "
         "location), found string 'Junction 2'",
         "broken/bad_site.yaml:4: sites.rp03: unknown key 'adress' (expected one of name, "
-        "location)",
+        "location, contact, colour)",
     ],
     "camera_not_mapping.yaml": [
         "broken/camera_not_mapping.yaml:2: cameras[0]: expected a camera (a mapping with id, "
@@ -225,7 +236,8 @@ EXPECTED: dict[str, list[str]] = {
     "unknown_key.yaml": [
         "broken/unknown_key.yaml:3: cameras[0]: unknown key 'nmae' (did you mean 'name'?)",
         "broken/unknown_key.yaml:6: cameras[0]: unknown key 'colour' (expected one of id, "
-        "name, site, agency, url, streams, backend, enabled, location, heading, tags)",
+        "name, site, agency, url, streams, backend, enabled, location, heading, tags, "
+        "priority, credentials, motion)",
     ],
     "unknown_site.yaml": [
         "broken/unknown_site.yaml:7: cameras[0].site: unknown site 'rp1' (did you mean "
@@ -240,13 +252,108 @@ EXPECTED: dict[str, list[str]] = {
     "url_and_streams.yaml": [
         "broken/url_and_streams.yaml:6: cameras[0]: give either 'url' or 'streams', not both",
     ],
+    "credentials_keys.yaml": [
+        "broken/credentials_keys.yaml:7: cameras[0].credentials: unknown key 'user' (did you "
+        "mean 'username'?)",
+        "broken/credentials_keys.yaml:7: cameras[0].credentials: missing required key "
+        "'password'",
+        "broken/credentials_keys.yaml:12: cameras[1].credentials: expected a mapping with "
+        "username and password, found a string",
+        "broken/credentials_keys.yaml:17: cameras[2].credentials.username: malformed "
+        "variable: write ${NAME} with letters, digits and '_'",
+    ],
+    "credentials_plain.yaml": [
+        "broken/credentials_plain.yaml:6: cameras[0].credentials.password: write ${NAME}, the "
+        "name of an environment variable that holds the password, not the password itself",
+        "broken/credentials_plain.yaml:11: warning: cameras[1].credentials.password: "
+        "environment variable YARD_PASSWORD is not set: camera 'yard' is loaded disabled",
+        "broken/credentials_plain.yaml:11: cameras[1].credentials: the URL already holds a "
+        "user name: give the credentials in the URL or in 'credentials', not both",
+        "broken/credentials_plain.yaml:16: warning: cameras[2].credentials.username: "
+        "environment variable CLIP_USER is not set: camera 'clip' is loaded disabled",
+        "broken/credentials_plain.yaml:16: warning: cameras[2].credentials.password: "
+        "environment variable CLIP_PASSWORD is not set: camera 'clip' is loaded disabled",
+        "broken/credentials_plain.yaml:16: cameras[2].credentials: credentials apply to rtsp, "
+        "rtsps, http or https URLs, and the URL is a file URL",
+        "broken/credentials_plain.yaml:21: cameras[3].credentials.password: write ${NAME}, "
+        "the name of an environment variable that holds the password, not the password itself",
+    ],
+    "duplicate_url.yaml": [
+        "broken/duplicate_url.yaml:9: warning: cameras[1].url: environment variable "
+        "YARD_PASSWORD is not set: camera 'yard' is loaded disabled",
+        "broken/duplicate_url.yaml:9: warning: cameras[1].url: the same stream as camera "
+        "'gate' (line 5): is this entry a copy whose URL was not changed?",
+        "broken/duplicate_url.yaml:15: warning: cameras[2].streams.sub: the same stream as "
+        "streams.main: leave 'sub' out when the camera has one stream",
+        "broken/duplicate_url.yaml:16: cameras[2].heading: expected a number, found string "
+        "'east'",
+    ],
+    "motion_polygons.yaml": [
+        "broken/motion_polygons.yaml:8: cameras[0].motion.zones[0][1]: point [1.2, 0.1] lies "
+        "outside the frame: x and y run from 0 (left, top) to 1 (right, bottom)",
+        "broken/motion_polygons.yaml:9: cameras[0].motion.zones[1]: a polygon needs at least "
+        "3 points, found 2",
+        "broken/motion_polygons.yaml:10: cameras[0].motion.zones[2]: the points lie on one "
+        "line: the polygon covers nothing",
+        "broken/motion_polygons.yaml:12: cameras[0].motion.masks[0][1]: expected a point [x, "
+        "y] of two numbers from 0 to 1, found a list of 3",
+        "broken/motion_polygons.yaml:13: cameras[0].motion.masks[1][1][0]: expected a number, "
+        "found string 'top'",
+        "broken/motion_polygons.yaml:14: cameras[0].motion.masks[2]: expected a polygon (a "
+        "list of at least 3 [x, y] points), found string '0,0,1,0,1,0.1'",
+    ],
+    "motion_schedule.yaml": [
+        "broken/motion_schedule.yaml:8: cameras[0].motion.schedule[0].days[0]: 'monday' is "
+        "not one of mon, tue, wed, thu, fri, sat, sun (did you mean 'mon'?)",
+        "broken/motion_schedule.yaml:9: cameras[0].motion.schedule[1].days: the list is "
+        "empty: name at least one day, or leave 'days' out for every day",
+        "broken/motion_schedule.yaml:9: cameras[0].motion.schedule[1].from: expected a time "
+        "HH:MM from 00:00 to 23:59, found string '25:00'",
+        "broken/motion_schedule.yaml:9: cameras[0].motion.schedule[1].to: expected a time "
+        "HH:MM from 00:00 to 24:00, found integer 7",
+        "broken/motion_schedule.yaml:10: cameras[0].motion.schedule[2].to: the window starts "
+        "and ends at 08:00: it is empty",
+        "broken/motion_schedule.yaml:11: cameras[0].motion.schedule[3]: missing required key "
+        "'to'",
+        "broken/motion_schedule.yaml:11: cameras[0].motion.schedule[3].days: expected a list "
+        "of days (mon, tue, wed, thu, fri, sat, sun), found string 'sat'",
+    ],
+    "motion_values.yaml": [
+        "broken/motion_values.yaml:6: cameras[0].motion: expected a motion block (a mapping "
+        "with enabled, sensitivity, min_area, zones, masks and schedule), found boolean true",
+        "broken/motion_values.yaml:12: cameras[1].motion.enabled: expected true or false, "
+        "found string 'yes please'",
+        "broken/motion_values.yaml:13: cameras[1].motion.sensitivity: must be between 0 and "
+        "1, found 1.5",
+        "broken/motion_values.yaml:14: cameras[1].motion.min_area: must be between 0 and 1, "
+        "found -0.1",
+        "broken/motion_values.yaml:15: cameras[1].motion: unknown key 'zone' (did you mean "
+        "'zones'?)",
+        "broken/motion_values.yaml:16: cameras[1].motion.schedule: expected a list of time "
+        "windows ({days, from, to}), found a mapping",
+    ],
+    "priority_range.yaml": [
+        "broken/priority_range.yaml:6: cameras[0].priority: must be between 1 (most urgent) "
+        "and 5 (least urgent), found 7",
+        "broken/priority_range.yaml:11: cameras[1].priority: expected a whole number between "
+        "1 (most urgent) and 5 (least urgent), found number 2.5",
+        "broken/priority_range.yaml:16: cameras[2].priority: expected a whole number between "
+        "1 (most urgent) and 5 (least urgent), found string 'high'",
+    ],
+    "site_fields.yaml": [
+        "broken/site_fields.yaml:2: sites.depot.contact: expected a string, found integer "
+        "5550100 (put it in quotes to use it as text)",
+        "broken/site_fields.yaml:2: sites.depot.colour: 'red' is not a colour: write #rrggbb, "
+        "e.g. #3d8bfd",
+        "broken/site_fields.yaml:3: sites.gate.location: missing required key 'lon'",
+    ],
 }
 
 
 def test_every_broken_file_has_its_expected_messages() -> None:
     on_disk = {p.name for p in BROKEN.glob("*.yaml")}
     assert on_disk == set(EXPECTED)
-    assert len(on_disk) >= 15
+    assert len(on_disk) >= 30
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -491,6 +598,195 @@ def test_plain_password_warning_names_the_camera(caplog: pytest.LogCaptureFixtur
     ]
 
 
+# -- the optional fields: sites, priority, credentials, motion --------------------------------
+
+FULL_ENV = {"DEPOT_USER": "op erator", "DEPOT_PASSWORD": "p@ss:w/rd%1"}
+
+
+def test_full_registry_loads_every_optional_field() -> None:
+    check = read_registry(FULL, environ=FULL_ENV)
+    assert check.issues == ()
+    registry = check.registry_or_raise()
+    assert registry.sites["depot"] == Site(
+        "depot", "Bus Depot", Location(-6.2101, 106.8452), "+62 21 000 0300", "#0a0"
+    )
+    assert registry.sites["plaza"] == Site("plaza", "Central Plaza")
+    gate, yard, entrance = registry.cameras
+    assert gate.priority == 1 and yard.priority == 5 and entrance.priority == PRIORITY_DEFAULT
+    assert gate.motion == MotionConfig(
+        enabled=True, sensitivity=0.7, min_area=0.02,
+        zones=(((0.1, 0.4), (0.9, 0.4), (0.9, 1.0), (0.1, 1.0)),),
+        masks=(((0.0, 0.0), (1.0, 0.0), (1.0, 0.08), (0.0, 0.08)),),
+        schedule=(
+            ScheduleWindow(("mon", "tue", "wed", "thu", "fri"), "22:00", "06:00"),
+            ScheduleWindow(("sat", "sun"), "08:00", "24:00"),
+            ScheduleWindow(WEEKDAYS, "12:00", "18:30"),
+        ),
+    )
+    assert yard.motion == MotionConfig(enabled=False, masks=(((0.5, 0.0), (1.0, 0.0),
+                                                              (1.0, 1.0)),))
+    # a motion block turns detection on with the defaults; no block leaves it off
+    assert entrance.motion == MotionConfig() and entrance.motion.enabled
+    assert load_registry(VALID, environ={"MALL_PASSWORD": "x"}).cameras[0].motion == MOTION_OFF
+
+
+def test_credentials_go_into_every_url_quoted() -> None:
+    gate, yard, _ = load_registry(FULL, environ=FULL_ENV).cameras
+    assert gate.url == "rtsp://op%20erator:p%40ss%3Aw%2Frd%251@10.0.0.5:554/Streaming/Channels/101"
+    assert gate.sub_url == (
+        "rtsp://op%20erator:p%40ss%3Aw%2Frd%251@10.0.0.5:554/Streaming/Channels/102"
+    )
+    assert yard.url == "http://viewer:p%40ss%3Aw%2Frd%251@10.0.0.6/mjpeg"
+    assert gate.safe_url == "rtsp://op%20erator:***@10.0.0.5:554/Streaming/Channels/101"
+    assert gate.safe_sub_url == "rtsp://op%20erator:***@10.0.0.5:554/Streaming/Channels/102"
+    assert "p%40ss" not in repr(gate) and "p%40ss" not in repr(yard)
+
+
+def test_unset_credentials_disable_the_camera(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="videowall.config"):
+        registry = load_registry(FULL, environ={"DEPOT_PASSWORD": "pw-1234"})
+    gate, yard, entrance = registry.cameras
+    assert not gate.enabled and gate.url == "rtsp://10.0.0.5:554/Streaming/Channels/101"
+    assert yard.enabled and entrance.enabled
+    assert caplog.messages == [
+        f"{FULL}:23: warning: cameras[0].credentials.username: environment variable "
+        "DEPOT_USER is not set: camera 'depot-gate' is loaded disabled"
+    ]
+
+
+CREDENTIALS_TEXT = """\
+cameras:
+  - id: cam-1
+    name: Camera 1
+    site: anywhere
+    url: {url}
+    credentials: {{username: admin, password: {password}}}
+    heading: {heading}
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "password", "heading"),
+    [
+        ("rtsp://10.0.0.1/a", SECRET, "north"),  # a password written in the file
+        ("rtsp://10.0.0.1/a", f'"{SECRET}"', 400),
+        ("rtsp://10.0.0.1/a", "${CAM_PW}", "north"),  # the password from the environment
+        ("rtsp://10.0.0.1:99999/a", "${CAM_PW}", 0),
+        (f"rtsp://admin:{SECRET}@10.0.0.1/a", "${CAM_PW}", 0),
+        ("file:///srv/a.mp4", "${CAM_PW}", 0),
+    ],
+)
+def test_no_credential_in_any_message(
+    url: str, password: str, heading: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = CREDENTIALS_TEXT.format(url=url, password=password, heading=heading)
+    text += f"    tags: [{SECRET}, 5]\n"
+    with caplog.at_level(logging.DEBUG), pytest.raises(ConfigError) as info:
+        parse_registry(text, environ={"CAM_PW": SECRET})
+    assert info.value.errors
+    for secret in (SECRET, SECRET.replace("-", "%2D")):
+        assert secret not in str(info.value)
+        assert secret not in repr(info.value.issues)
+        assert secret not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        f'"admin:{SECRET}"',
+        f"[admin, {SECRET}]",
+        f"{{username: admin, pasword: {SECRET}}}",
+        f"{{username: admin, password: [{SECRET}]}}",
+        f"{{username: admin, password: {{x: {SECRET}}}}}",
+        f"{{username: admin, password: {SECRET}, extra: {SECRET}}}",
+    ],
+)
+def test_a_misshapen_credentials_entry_shows_no_value(credentials: str) -> None:
+    text = MINIMAL.format(url="rtsp://h/a") + f"    credentials: {credentials}\n"
+    text += f"    tags: [{SECRET}, 5]\n    enabled: {SECRET}\n"
+    with pytest.raises(ConfigError) as info:
+        parse_registry(text, environ={})
+    assert len(info.value.errors) >= 2
+    assert SECRET not in str(info.value)
+
+
+def test_a_password_in_credentials_is_an_error_even_alone() -> None:
+    text = CREDENTIALS_TEXT.format(url="rtsp://h/a", password="hunter2-pw", heading=0)
+    with pytest.raises(ConfigError) as info:
+        parse_registry(text, "c.yaml")
+    assert str(info.value) == (
+        "c.yaml:6: cameras[0].credentials.password: write ${NAME}, the name of an environment "
+        "variable that holds the password, not the password itself"
+    )
+
+
+def test_duplicate_streams_are_warnings_and_the_registry_loads(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    text = (MINIMAL.format(url="rtsp://10.0.0.1/a")
+            + "  - {id: cam-2, name: Two, site: x, url: 'rtsp://10.0.0.1:554/b'}\n"
+            + "  - {id: cam-3, name: Three, site: x, url: 'rtsp://U:${PW}@10.0.0.1/a'}\n"
+            + "  - {id: cam-4, name: Four, site: x, url: 'rtsp://10.0.0.1/a?channel=2'}\n"
+            + "  - {id: cam-5, name: Five, site: x, url: 'rtsp://10.0.0.1:554/a'}\n")
+    with caplog.at_level(logging.WARNING, logger="videowall.config"):
+        registry = parse_registry(text, "d.yaml", environ={"PW": "pw"})
+    assert len(registry.cameras) == 5
+    assert caplog.messages == [
+        "d.yaml:7: warning: cameras[2].url: the same stream as camera 'cam-1' (line 5): is "
+        "this entry a copy whose URL was not changed?",
+        "d.yaml:9: warning: cameras[4].url: the same stream as camera 'cam-1' (line 5): is "
+        "this entry a copy whose URL was not changed?",
+    ]
+
+
+def test_times_may_be_written_without_quotes() -> None:
+    # YAML 1.1 reads 18:30 as the number 1110 (base 60); the loader takes the text.
+    text = MINIMAL.format(url="rtsp://h/a") + (
+        "    motion:\n      schedule:\n        - {from: 8:05, to: 18:30}\n"
+        "        - {from: '23:00', to: 24:00}\n"
+    )
+    motion = parse_registry(text).cameras[0].motion
+    assert motion.schedule == (ScheduleWindow(WEEKDAYS, "08:05", "18:30"),
+                               ScheduleWindow(WEEKDAYS, "23:00", "24:00"))
+
+
+def test_null_motion_and_priority_mean_not_given() -> None:
+    text = MINIMAL.format(url="rtsp://h/a") + "    motion:\n    priority:\n    credentials:\n"
+    camera = parse_registry(text).cameras[0]
+    assert (camera.motion, camera.priority, camera.url) == (MOTION_OFF, 3, "rtsp://h/a")
+
+
+def _at(day: str, hhmm: str) -> datetime:
+    # 2024-01-01 was a Monday
+    hours, minutes = map(int, hhmm.split(":"))
+    return datetime(2024, 1, 1 + WEEKDAYS.index(day), hours, minutes)
+
+
+@pytest.mark.parametrize(
+    ("day", "hhmm", "inside"),
+    [
+        ("mon", "21:59", False), ("mon", "22:00", True), ("mon", "23:59", True),
+        ("tue", "05:59", True), ("tue", "06:00", False),  # Monday's night runs into Tuesday
+        ("sat", "05:00", True),  # Friday's night
+        ("sat", "22:30", False), ("sun", "03:00", False), ("mon", "03:00", False),
+    ],
+)
+def test_a_window_past_midnight(day: str, hhmm: str, inside: bool) -> None:
+    window = ScheduleWindow(("mon", "tue", "wed", "thu", "fri"), "22:00", "06:00")
+    assert window.covers(_at(day, hhmm)) is inside
+
+
+def test_motion_is_active_by_schedule() -> None:
+    weekend = MotionConfig(schedule=(ScheduleWindow(("sat", "sun"), "00:00", "24:00"),))
+    assert weekend.active_at(_at("sun", "23:59")) and not weekend.active_at(_at("mon", "00:00"))
+    assert MotionConfig().active_at(_at("wed", "12:00"))
+    assert not MOTION_OFF.active_at(_at("wed", "12:00"))
+    assert not MotionConfig(enabled=False, schedule=weekend.schedule).active_at(
+        _at("sun", "12:00")
+    )
+
+
+
 # -- files that cannot be read -----------------------------------------------------------------
 
 
@@ -575,7 +871,8 @@ _YAML_BITS = st.sampled_from([
 
 @st.composite
 def _mutated_valid_file(draw: st.DrawFn) -> str:
-    lines = VALID.read_text(encoding="utf-8").splitlines(keepends=True)
+    source = draw(st.sampled_from([VALID, FULL]))
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
     for _ in range(draw(st.integers(1, 6))):
         op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "cut", "indent"]))
         i = draw(st.integers(0, len(lines) - 1))

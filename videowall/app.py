@@ -174,6 +174,35 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--agency", metavar="AGENCY", help="only this agency's cameras")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=_cmd_cameras_list)
+    schema = cam_commands.add_parser(
+        "schema", parents=[common], help="print the registry's JSON Schema (for editors)",
+        description="Print the JSON Schema of the registry file. Editors with a YAML "
+                    "language server use it when the file starts with "
+                    "'# yaml-language-server: $schema=PATH'.",
+    )
+    schema.set_defaults(handler=_cmd_cameras_schema)
+    importing = cam_commands.add_parser(
+        "import", parents=[common], help="turn a Frigate or go2rtc config into a registry",
+        description="Read the cameras of a Frigate config (cameras with ffmpeg inputs: "
+                    "role record -> main stream, detect -> sub stream) or of a go2rtc "
+                    "config (streams) and write registry YAML. Parts the wall does not "
+                    "use are reported as warnings; passwords become ${NAME} references.",
+    )
+    importing.add_argument("file", type=Path, metavar="FILE", help="Frigate or go2rtc YAML")
+    importing.add_argument("--format", choices=("auto", "frigate", "go2rtc"), default="auto",
+                           help="kind of FILE (default: auto)")
+    importing.add_argument("--out", type=Path, metavar="FILE",
+                           help="write the registry here (default: standard output)")
+    importing.add_argument("--force", action="store_true", help="overwrite --out")
+    importing.add_argument("--site", metavar="ID", help="site of the cameras (default: "
+                                                        "frigate or go2rtc)")
+    importing.add_argument("--site-name", metavar="NAME", help="display name of the site")
+    importing.add_argument("--agency", metavar="ID", help="agency that owns the cameras")
+    importing.add_argument("--host", metavar="HOST",
+                           help="address of the machine that runs Frigate or go2rtc: "
+                                "replaces its loopback addresses; go2rtc streams then use "
+                                "its RTSP restream")
+    importing.set_defaults(handler=_cmd_cameras_import)
 
     probe = commands.add_parser(
         "probe", parents=[common], help="open one stream and report what it delivers",
@@ -367,6 +396,38 @@ def _cmd_cameras_list(args: argparse.Namespace) -> int:
         print()
     else:
         print_table(cameras, sys.stdout)
+    return 0
+
+
+def _cmd_cameras_schema(args: argparse.Namespace) -> int:
+    from videowall.schema import schema_json
+
+    sys.stdout.write(schema_json())
+    return 0
+
+
+def _cmd_cameras_import(args: argparse.Namespace) -> int:
+    from videowall.importers import read_import
+
+    out: Path | None = args.out
+    if out is not None and out.exists() and not args.force:
+        raise UsageError(f"{out} exists: give another name, or --force to overwrite it")
+    result = read_import(
+        args.file, fmt=None if args.format == "auto" else args.format, site=args.site,
+        site_name=args.site_name, agency=args.agency, host=args.host,
+    )
+    for issue in result.warnings:
+        print(issue, file=sys.stderr)
+    if out is None:
+        sys.stdout.write(result.text)
+    else:
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_text(result.text, encoding="utf-8")
+        tmp.replace(out)
+    where = f" to {out}" if out is not None else ""
+    print(f"{args.file}: imported {_plural(len(result.cameras), 'camera')}{where}"
+          + (f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""),
+          file=sys.stderr)
     return 0
 
 

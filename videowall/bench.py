@@ -30,6 +30,27 @@ SOURCE_FPS = 25
 SOURCE_SIZE = (640, 360)
 
 
+def bench_clip() -> Path:
+    """The benchmark's source: a textured, noisy picture at 1 Mbit/s, like a camera's sub
+    stream. (The demo's flat drawings decode almost for free, which would flatter no one.)"""
+    from videowall.demo.clips import cache_dir, run_ffmpeg
+
+    w, h = SOURCE_SIZE
+    path = cache_dir() / f"bench-{w}x{h}-{SOURCE_FPS}-noise-1M.mp4"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.mp4")
+        run_ffmpeg([
+            "-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r={SOURCE_FPS}",
+            "-vf", "noise=alls=10:allf=t", "-t", "20",
+            "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main",
+            "-pix_fmt", "yuv420p", "-g", str(SOURCE_FPS),
+            "-b:v", "1M", "-maxrate", "1M", "-bufsize", "1M", str(tmp),
+        ])
+        tmp.replace(path)
+    return path
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -76,7 +97,7 @@ def _wall(url: str, tiles: int, warmup: float, window: float, workdir: Path,
     lines = ["cameras:"]
     for i in range(tiles):
         lines += [f"  - id: bench-{i:02d}", f"    name: Bench {i + 1}", "    site: bench",
-                  f"    url: {url}", f"    backend: {backend}"]
+                  f"    url: {url}?tile={i}", f"    backend: {backend}"]
     config.write_text("\n".join(lines) + "\n")
     report = workdir / f"report-{tiles}.json"
     duration = warmup + window + 1.0
@@ -107,21 +128,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (default 2)")
     parser.add_argument("--warmup", type=float, default=6.0, help="seconds before measuring")
     parser.add_argument("--window", type=float, default=15.0, help="seconds measured")
-    parser.add_argument("--backend", default="vlc", choices=("auto", "vlc", "ffmpeg"))
+    parser.add_argument("--backends", default="vlc,ffmpeg",
+                        help="wall backends to measure, comma-separated (vlc, ffmpeg, auto)")
     parser.add_argument("--size", default="1920x1080", help="wall size in pixels")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
     tile_counts = [int(t) for t in args.tiles.split(",") if t.strip()]
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    for backend in backends:
+        if backend not in ("auto", "vlc", "ffmpeg"):
+            parser.error(f"unknown backend {backend!r}: use vlc, ffmpeg or auto")
 
-    from videowall.demo.clips import cache_dir, make_clip
     from videowall.demo.sout import VlcStreamServer
 
-    clip = cache_dir() / "bench-640x360-25.mp4"
-    if not clip.exists():
-        make_clip(clip, scene="junction", size=SOURCE_SIZE, fps=SOURCE_FPS, seconds=20)
+    clip = bench_clip()
     url = f"http://127.0.0.1:{_free_port()}/bench.ts"
     baseline: list[float] = []
-    walls: dict[int, list[dict[str, Any]]] = {n: [] for n in tile_counts}
+    walls: dict[tuple[str, int], list[dict[str, Any]]] = {
+        (b, n): [] for b in backends for n in tile_counts
+    }
     with tempfile.TemporaryDirectory(prefix="videowall-bench-") as tmp:
         server = VlcStreamServer(clip, rtsp_url=None, http_url=url)
         server.start()
@@ -129,38 +154,40 @@ def main(argv: list[str] | None = None) -> int:
             for rnd in range(args.rounds):
                 print(f"round {rnd + 1}/{args.rounds}: ffmpeg decode-only x3", flush=True)
                 baseline.append(_decode_only(url, 3, args.warmup, args.window))
-                for n in tile_counts:
-                    print(f"round {rnd + 1}/{args.rounds}: wall with {n} tiles", flush=True)
-                    walls[n].append(_wall(url, n, args.warmup, args.window, Path(tmp),
-                                          args.backend, args.size))
+                for backend, n in walls:
+                    print(f"round {rnd + 1}/{args.rounds}: wall with {n} tiles ({backend})",
+                          flush=True)
+                    walls[backend, n].append(_wall(url, n, args.warmup, args.window,
+                                                   Path(tmp), backend, args.size))
         finally:
             server.stop()
 
     floor = statistics.median(baseline)
     result: dict[str, Any] = {
         "source": f"{SOURCE_SIZE[0]}x{SOURCE_SIZE[1]} H.264 at {SOURCE_FPS} fps over HTTP",
-        "backend": args.backend,
+        "wall_size": args.size,
         "decode_only_cpu_per_stream_s": round(floor, 4),
         "walls": {},
     }
     print()
     print(f"decode-only (ffmpeg -threads 1): {floor * 100:.2f}% of a core per stream")
-    print(f"{'tiles':>5} {'CPU/tile':>9} {'ratio':>6} {'fps min':>8} {'fps mean':>9} "
-          f"{'of source':>9} {'live':>5}")
-    for n, runs in walls.items():
+    print(f"{'backend':>7} {'tiles':>5} {'CPU/tile':>9} {'ratio':>6} {'fps min':>8} "
+          f"{'fps mean':>9} {'of source':>9} {'live':>5}")
+    for (backend, n), runs in walls.items():
         cpu = statistics.median(r["cpu_per_tile_s"] for r in runs)
         fps = [f for r in runs for f in r["fps"]]
         live = min(r["live"] for r in runs)
         ratio = cpu / floor if floor else float("inf")
         share = statistics.mean(fps) / SOURCE_FPS
-        result["walls"][str(n)] = {
+        result["walls"][f"{backend}-{n}"] = {
+            "backend": backend, "tiles": n,
             "cpu_per_tile_s": round(cpu, 4), "ratio_to_decode_only": round(ratio, 2),
             "fps_min": round(min(fps), 2), "fps_mean": round(statistics.mean(fps), 2),
             "fps_share_of_source": round(share, 3), "live_tiles": live,
             "rounds": [round(r["cpu_per_tile_s"] / b, 2) for r, b in zip(runs, baseline,
                                                                           strict=False)],
         }
-        print(f"{n:>5} {cpu * 100:>8.2f}% {ratio:>6.2f} {min(fps):>8.1f} "
+        print(f"{backend:>7} {n:>5} {cpu * 100:>8.2f}% {ratio:>6.2f} {min(fps):>8.1f} "
               f"{statistics.mean(fps):>9.1f} {share * 100:>8.1f}% {live:>5}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from videowall.logs import mask_url
 
 BACKENDS = ("auto", "vlc", "ffmpeg")
+
+#: Days of a motion schedule, in the order of :meth:`datetime.weekday`.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: Alert priority of a camera: 1 is the most urgent, 5 the least.
+PRIORITY_HIGHEST = 1
+PRIORITY_LOWEST = 5
+PRIORITY_DEFAULT = 3
+
+#: A point in frame coordinates: (0, 0) is the top left corner, (1, 1) the bottom right.
+Point = tuple[float, float]
+#: A closed polygon of at least three points.
+Polygon = tuple[Point, ...]
 
 
 @dataclass(frozen=True)
@@ -22,6 +36,8 @@ class Site:
     id: str
     name: str
     location: Location | None = None
+    contact: str = ""
+    colour: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,12 +50,72 @@ class Agency:
     contact: str = ""
 
 
+def _minutes(hhmm: str) -> int:
+    hours, _, minutes = hhmm.partition(":")
+    return int(hours) * 60 + int(minutes)
+
+
+@dataclass(frozen=True)
+class ScheduleWindow:
+    """A weekly time window, ``start`` to ``end`` as ``HH:MM`` on each of ``days``.
+
+    A window whose end comes before its start runs past midnight into the next day
+    (``22:00`` to ``06:00``); ``days`` names the day it starts on. ``end`` may be
+    ``24:00``.
+    """
+
+    days: tuple[str, ...] = WEEKDAYS
+    start: str = "00:00"
+    end: str = "24:00"
+
+    def covers(self, when: datetime) -> bool:
+        """True if the local time ``when`` lies inside the window."""
+        day = WEEKDAYS[when.weekday()]
+        yesterday = WEEKDAYS[(when.weekday() - 1) % 7]
+        minute = when.hour * 60 + when.minute
+        start, end = _minutes(self.start), _minutes(self.end)
+        if start < end:
+            return day in self.days and start <= minute < end
+        return (day in self.days and minute >= start) or (yesterday in self.days and minute < end)
+
+
+@dataclass(frozen=True)
+class MotionConfig:
+    """Motion detection of one camera.
+
+    ``sensitivity`` runs from 0 (only strong changes count) to 1 (the faintest change
+    counts); ``min_area`` is the smallest moving area that counts, as a fraction of the
+    frame. Motion counts inside ``zones`` (the whole frame when there is none) and never
+    inside ``masks``. ``schedule`` lists when motion raises alerts (always when empty).
+    A ``motion:`` block in the registry turns detection on unless it says
+    ``enabled: false``; a camera without one has :data:`MOTION_OFF`.
+    """
+
+    enabled: bool = True
+    sensitivity: float = 0.5
+    min_area: float = 0.01
+    zones: tuple[Polygon, ...] = ()
+    masks: tuple[Polygon, ...] = ()
+    schedule: tuple[ScheduleWindow, ...] = ()
+
+    def active_at(self, when: datetime) -> bool:
+        """True if motion detection is on and the schedule covers the local time ``when``."""
+        if not self.enabled:
+            return False
+        return not self.schedule or any(w.covers(when) for w in self.schedule)
+
+
+#: The motion settings of a camera whose registry entry has no ``motion:`` block.
+MOTION_OFF = MotionConfig(enabled=False)
+
+
 @dataclass(frozen=True)
 class Camera:
     """One camera of the registry.
 
     ``url`` is the main stream; ``sub_url`` the optional small stream for grid tiles.
     URLs may hold credentials: use :attr:`safe_url` for anything a person reads.
+    ``priority`` ranks the camera's alerts, from 1 (most urgent) to 5.
     """
 
     id: str
@@ -53,10 +129,16 @@ class Camera:
     location: Location | None = None
     heading: float | None = None
     tags: tuple[str, ...] = ()
+    priority: int = PRIORITY_DEFAULT
+    motion: MotionConfig = MOTION_OFF
 
     @property
     def safe_url(self) -> str:
         return mask_url(self.url)
+
+    @property
+    def safe_sub_url(self) -> str | None:
+        return mask_url(self.sub_url) if self.sub_url is not None else None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,14 @@ Issues read like a compiler's::
     https, udp, rtp, file (did you mean 'rtsp'?)
 
 Paths count list items from 0. Credentials never appear in a message: ``${NAME}`` in a URL
-is filled from the environment at load time, and any URL that is shown is masked.
+is filled from the environment at load time, and any URL that is shown is masked. A
+camera's ``credentials: {username: ..., password: "${NAME}"}`` puts ``user:password@``
+(URL-quoted) into its URLs; a password written there in clear text is an error, one written
+into a URL a warning. A variable that is not set disables the camera, with a warning.
+
+Two cameras with the same stream are a warning (a copied entry whose URL was not changed,
+as a rule). Motion zones and masks are polygons in frame coordinates (0..1), checked point
+by point. :mod:`videowall.schema` turns the constants below into the JSON Schema editors use.
 
 Two conveniences for the people who edit the file: YAML merge keys (``<<: *defaults``)
 work as in any YAML loader, and top-level keys starting with ``x-`` are ignored, so they
@@ -30,13 +37,29 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from videowall.camera import BACKENDS, Agency, Camera, Location, Registry, Site
+from videowall.camera import (
+    BACKENDS,
+    MOTION_OFF,
+    PRIORITY_DEFAULT,
+    PRIORITY_HIGHEST,
+    PRIORITY_LOWEST,
+    WEEKDAYS,
+    Agency,
+    Camera,
+    Location,
+    MotionConfig,
+    Point,
+    Polygon,
+    Registry,
+    ScheduleWindow,
+    Site,
+)
 from videowall.logs import mask_url
 
 log = logging.getLogger(__name__)
@@ -49,20 +72,44 @@ NETWORK_SCHEMES = frozenset(URL_SCHEMES) - {"file"}
 ID_RE = re.compile(r"[a-z0-9_-]+")
 
 TOP_KEYS = ("cameras", "sites", "agencies")
+#: Top-level keys with this prefix are ignored (a place for YAML anchors).
+EXTENSION_PREFIX = "x-"
 CAMERA_KEYS = (
     "id", "name", "site", "agency", "url", "streams", "backend", "enabled", "location",
-    "heading", "tags",
+    "heading", "tags", "priority", "credentials", "motion",
 )
+CAMERA_REQUIRED = ("id", "name", "site")
 STREAMS_KEYS = ("main", "sub")
-SITE_KEYS = ("name", "location")
+CREDENTIALS_KEYS = ("username", "password")
+#: Schemes whose URLs can carry ``user:password@``.
+CREDENTIAL_SCHEMES = ("rtsp", "rtsps", "http", "https")
+SITE_KEYS = ("name", "location", "contact", "colour")
 AGENCY_KEYS = ("name", "colour", "contact")
 LOCATION_KEYS = ("lat", "lon")
+MOTION_KEYS = ("enabled", "sensitivity", "min_area", "zones", "masks", "schedule")
+SCHEDULE_KEYS = ("days", "from", "to")
+
+#: Inclusive ranges of the numbers of the file.
+LAT_RANGE = (-90.0, 90.0)
+LON_RANGE = (-180.0, 180.0)
+HEADING_RANGE = (0.0, 360.0)
+FRACTION_RANGE = (0.0, 1.0)  # sensitivity, min_area, polygon coordinates
+PRIORITY_RANGE = (PRIORITY_HIGHEST, PRIORITY_LOWEST)
+#: Points a polygon needs at least.
+POLYGON_MIN_POINTS = 3
+
+#: Patterns of text values (Python ``re`` syntax that JSON Schema's ECMA dialect shares).
+COLOUR_PATTERN = r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})"
+TIME_PATTERN = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"
+END_TIME_PATTERN = rf"(?:{TIME_PATTERN}|24:00)"
+VAR_PATTERN = r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
 
 Severity = Literal["error", "warning"]
 _T = TypeVar("_T")
 
-_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_COLOUR_RE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_VAR_RE = re.compile(VAR_PATTERN)
+_COLOUR_RE = re.compile(COLOUR_PATTERN)
+_TIME_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 _TAG = "tag:yaml.org,2002:"
@@ -284,6 +331,16 @@ def _found(node: Node | None) -> str:
     return f"{kind} {_short(value)}"
 
 
+def _kind(node: Node) -> str:
+    """What a node is, without its value: ``a string``, ``a list``."""
+    if not isinstance(node, ScalarNode):
+        return _found(node)
+    if node.tag == _NULL:
+        return "nothing" if str(node.value) == "" else "null"
+    kind = _KINDS.get(node.tag, "value")
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
 def _quote_hint(node: Node) -> str:
     if isinstance(node, ScalarNode) and node.tag in (_INT, _FLOAT, _BOOL, _TAG + "timestamp"):
         return " (put it in quotes to use it as text)"
@@ -304,6 +361,12 @@ class _Url(NamedTuple):
     unset: tuple[str, ...]  # environment variables referenced but not set
 
 
+class _Credentials(NamedTuple):
+    username: str
+    password: str
+    unset: tuple[str, ...]
+
+
 class _Checker:
     """Walks one document and collects its issues; a check returns None where a value is
     wrong, after reporting it."""
@@ -314,6 +377,8 @@ class _Checker:
         self.issues: list[ConfigIssue] = []
         self.error_count = 0
         self.secrets: set[str] = set()
+        #: stream (see _stream_key) -> the first camera using it, and the line
+        self.streams: dict[str, tuple[str, int]] = {}
 
     # -- reporting
 
@@ -570,16 +635,8 @@ class _Checker:
                                      "write user:${CAM_PASSWORD}@host in the URL and set "
                                      "CAM_PASSWORD in the environment")
         unset: list[str] = []
-
-        def fill(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name in self.environ:
-                return self.environ[name]
-            unset.append(name)
-            return match.group(0)
-
-        url = _VAR_RE.sub(fill, raw)
-        problem = _url_problem(url)
+        url = self._fill(raw, unset)
+        problem = url_problem(url)
         if problem:
             self.error(node, path, problem)
             return None
@@ -602,11 +659,295 @@ class _Checker:
                                required=LOCATION_KEYS)
         if entries is None or len(entries) < 2:
             return None
-        lat = self.number(entries["lat"].value, f"{path}.lat", -90, 90)
-        lon = self.number(entries["lon"].value, f"{path}.lon", -180, 180)
+        lat = self.number(entries["lat"].value, f"{path}.lat", *LAT_RANGE)
+        lon = self.number(entries["lon"].value, f"{path}.lon", *LON_RANGE)
         if lat is None or lon is None:
             return None
         return Location(lat, lon)
+
+    def colour(self, node: Node, path: str) -> str | None:
+        colour = self.string(node, path)
+        if colour is not None and not _COLOUR_RE.fullmatch(colour):
+            self.error(node, path, f"{_short(colour)!r} is not a colour: write #rrggbb, "
+                                   "e.g. #3d8bfd")
+            return None
+        return colour
+
+    def priority(self, node: Node, path: str) -> int | None:
+        low, high = PRIORITY_RANGE
+        scale = f"{low} (most urgent) and {high} (least urgent)"
+        if not (isinstance(node, ScalarNode) and node.tag == _INT):
+            self.error(node, path, f"expected a whole number between {scale}, "
+                                   f"found {_found(node)}")
+            return None
+        value = self._scalar(node, path)
+        if not isinstance(value, int):
+            return None
+        if not low <= value <= high:
+            self.error(node, path, f"must be between {scale}, found {_short(str(node.value))}")
+            return None
+        return value
+
+    # -- credentials
+
+    def credentials(self, node: Node, path: str, camera: str) -> _Credentials | None:
+        """``{username, password}``: the password a ``${NAME}`` reference, never the text.
+
+        No message about this block shows a value but the user name's: whatever else it
+        holds may be a password.
+        """
+        what = "a mapping with username and password"
+        self._remember_secrets_in(node)
+        if not isinstance(node, MappingNode) or node.tag != _MAP:
+            self.error(node, path, f"expected {what}, found {_kind(node)}")
+            return None
+        entries = self.mapping(node, path, what, keys=CREDENTIALS_KEYS,
+                               required=CREDENTIALS_KEYS)
+        if entries is None or len(entries) < len(CREDENTIALS_KEYS):
+            return None
+        unset_user: list[str] = []
+        unset_password: list[str] = []
+        username = None
+        user_node = entries["username"].value
+        raw_user = self.string(user_node, f"{path}.username")
+        if raw_user is not None:
+            if "${" in _VAR_RE.sub("", raw_user):
+                self.error(user_node, f"{path}.username", "malformed variable: write ${NAME} "
+                                                          "with letters, digits and '_'")
+            else:
+                username = self._fill(raw_user, unset_user)
+        password = None
+        pw_node = entries["password"].value
+        match = None
+        if isinstance(pw_node, ScalarNode) and pw_node.tag == _STR:
+            match = _VAR_RE.fullmatch(str(pw_node.value))
+        if match is None:
+            self.error(pw_node, f"{path}.password",
+                       "write ${NAME}, the name of an environment variable that holds the "
+                       "password, not the password itself")
+        else:
+            password = self._fill(match.group(0), unset_password)
+            for secret in (password, quote(password, safe="")):
+                if len(secret) >= _MIN_SECRET and "${" not in secret:
+                    self.secrets.add(secret)
+        if username is None or password is None:
+            return None
+        for key, where, names in (("username", user_node, unset_user),
+                                  ("password", pw_node, unset_password)):
+            for name in dict.fromkeys(names):
+                self.warning(where, f"{path}.{key}", f"environment variable {name} is not "
+                                                     f"set: camera {camera!r} is loaded disabled")
+        return _Credentials(username, password, (*unset_user, *unset_password))
+
+    def _remember_secrets_in(self, node: Node) -> None:
+        """Keep every value of a credentials block out of every message (but the user
+        name's): any of them may be a password, or hold one."""
+        skip: set[int] = set()
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and suggest(str(key.value), CREDENTIALS_KEYS) \
+                        == "username":
+                    skip.add(id(value))
+        stack, seen = [node], set()
+        while stack:
+            item = stack.pop()
+            if id(item) in seen or id(item) in skip:
+                continue
+            seen.add(id(item))
+            if isinstance(item, ScalarNode):
+                text = str(item.value)
+                for part in [text, *re.split(r"[:@\s]+", text)]:
+                    if len(part) >= _MIN_SECRET and not _VAR_RE.fullmatch(part):
+                        self.secrets.add(part)
+            elif isinstance(item, MappingNode):
+                stack.extend(value for _, value in item.value)
+            elif isinstance(item, SequenceNode):
+                stack.extend(item.value)
+
+    def _fill(self, raw: str, unset: list[str]) -> str:
+        """``raw`` with each ``${NAME}`` replaced from the environment; the names that are
+        not set are appended to ``unset`` and left as they are."""
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in self.environ:
+                return self.environ[name]
+            unset.append(name)
+            return match.group(0)
+
+        return _VAR_RE.sub(fill, raw)
+
+    def _with_credentials(
+        self, url: _Url, credentials: _Credentials, node: Node, path: str, where: str
+    ) -> _Url | None:
+        """``url`` with ``user:password@`` from ``credentials`` (URL-quoted)."""
+        scheme, _, rest = url.url.partition(":")
+        if scheme.lower() not in CREDENTIAL_SCHEMES:
+            self.error(node, path, f"credentials apply to {_or_list(CREDENTIAL_SCHEMES)} "
+                                   f"URLs, and {where} is a {scheme.lower()} URL")
+            return None
+        authority = rest.removeprefix("//").split("/", 1)[0]
+        if "@" in authority:
+            self.error(node, path, f"{where} already holds a user name: give the credentials "
+                                   "in the URL or in 'credentials', not both")
+            return None
+        if credentials.unset:
+            return _Url(url.url, url.unset + credentials.unset)
+        userinfo = (f"{quote(credentials.username, safe='')}:"
+                    f"{quote(credentials.password, safe='')}@")
+        return _Url(f"{scheme}://{userinfo}{rest.removeprefix('//')}", url.unset)
+
+    # -- motion
+
+    def motion(self, node: Node, path: str) -> MotionConfig | None:
+        entries = self.mapping(node, path, f"a motion block (a mapping with "
+                                           f"{_and_list(MOTION_KEYS)})", keys=MOTION_KEYS)
+        if entries is None:
+            return None
+        before = self.error_count
+
+        def given(key: str) -> Node | None:
+            entry = entries.get(key)
+            return None if entry is None or _is_null(entry.value) else entry.value
+
+        defaults = MotionConfig()
+        enabled, sensitivity, min_area = defaults.enabled, defaults.sensitivity, \
+            defaults.min_area
+        zones, masks, schedule = defaults.zones, defaults.masks, defaults.schedule
+        if (value := given("enabled")) is not None:
+            enabled = bool(self.boolean(value, f"{path}.enabled"))
+        if (value := given("sensitivity")) is not None:
+            sensitivity = self.number(value, f"{path}.sensitivity", *FRACTION_RANGE) or 0.0
+        if (value := given("min_area")) is not None:
+            min_area = self.number(value, f"{path}.min_area", *FRACTION_RANGE) or 0.0
+        if (value := given("zones")) is not None:
+            zones = self.polygons(value, f"{path}.zones") or ()
+        if (value := given("masks")) is not None:
+            masks = self.polygons(value, f"{path}.masks") or ()
+        if (value := given("schedule")) is not None:
+            schedule = self.schedule(value, f"{path}.schedule") or ()
+        if self.error_count > before:
+            return None
+        return MotionConfig(enabled, sensitivity, min_area, zones, masks, schedule)
+
+    def polygons(self, node: Node, path: str) -> tuple[Polygon, ...] | None:
+        if not isinstance(node, SequenceNode) or node.tag != _SEQ:
+            self.error(node, path, "expected a list of polygons (each a list of [x, y] "
+                                   f"points), found {_found(node)}")
+            return None
+        polygons = [self.polygon(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        if any(p is None for p in polygons):
+            return None
+        return tuple(p for p in polygons if p is not None)
+
+    def polygon(self, node: Node, path: str) -> Polygon | None:
+        what = f"a polygon (a list of at least {POLYGON_MIN_POINTS} [x, y] points)"
+        if not isinstance(node, SequenceNode) or node.tag != _SEQ:
+            self.error(node, path, f"expected {what}, found {_found(node)}")
+            return None
+        points = [self.point(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        if any(p is None for p in points):
+            return None
+        polygon = tuple(p for p in points if p is not None)
+        if len(polygon) < POLYGON_MIN_POINTS:
+            self.error(node, path, f"a polygon needs at least {POLYGON_MIN_POINTS} points, "
+                                   f"found {len(polygon)}")
+            return None
+        if _area(polygon) == 0:
+            self.error(node, path, "the points lie on one line: the polygon covers nothing")
+            return None
+        return polygon
+
+    def point(self, node: Node, path: str) -> Point | None:
+        low, high = FRACTION_RANGE
+        if not isinstance(node, SequenceNode) or node.tag != _SEQ or len(node.value) != 2:
+            found = _found(node)
+            if isinstance(node, SequenceNode) and node.tag == _SEQ:
+                found = f"a list of {len(node.value)}"
+            self.error(node, path, f"expected a point [x, y] of two numbers from {low:g} to "
+                                   f"{high:g}, found {found}")
+            return None
+        coords = [self._coordinate(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        x, y = coords
+        if x is None or y is None:
+            return None
+        if not (low <= x <= high and low <= y <= high):
+            shown = ", ".join(_short(str(item.value)) for item in node.value)
+            self.error(node, path, f"point [{shown}] lies outside the frame: x and y run from "
+                                   f"{low:g} (left, top) to {high:g} (right, bottom)")
+            return None
+        return (x, y)
+
+    def _coordinate(self, node: Node, path: str) -> float | None:
+        if not (isinstance(node, ScalarNode) and node.tag in (_INT, _FLOAT)):
+            self.error(node, path, f"expected a number, found {_found(node)}")
+            return None
+        value = self._scalar(node, path)
+        if not isinstance(value, int | float):
+            return None
+        try:
+            return float(value)
+        except OverflowError:
+            return float("inf")
+
+    def schedule(self, node: Node, path: str) -> tuple[ScheduleWindow, ...] | None:
+        if not isinstance(node, SequenceNode) or node.tag != _SEQ:
+            self.error(node, path, "expected a list of time windows ({days, from, to}), "
+                                   f"found {_found(node)}")
+            return None
+        windows = [self.window(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        if any(w is None for w in windows):
+            return None
+        return tuple(w for w in windows if w is not None)
+
+    def window(self, node: Node, path: str) -> ScheduleWindow | None:
+        entries = self.mapping(node, path, "a time window (a mapping with days, from and to)",
+                               keys=SCHEDULE_KEYS, required=("from", "to"))
+        if entries is None:
+            return None
+        before = self.error_count
+        days: tuple[str, ...] | None = WEEKDAYS
+        if "days" in entries and not _is_null(entries["days"].value):
+            days = self.days(entries["days"].value, f"{path}.days")
+        start = end = None
+        if "from" in entries:
+            start = self.time(entries["from"].value, f"{path}.from", end=False)
+        if "to" in entries:
+            end = self.time(entries["to"].value, f"{path}.to", end=True)
+        if start is not None and end is not None and start == end:
+            self.error(entries["to"].value, f"{path}.to",
+                       f"the window starts and ends at {start}: it is empty")
+        if self.error_count > before or days is None or start is None or end is None:
+            return None
+        return ScheduleWindow(days, start, end)
+
+    def days(self, node: Node, path: str) -> tuple[str, ...] | None:
+        if not isinstance(node, SequenceNode) or node.tag != _SEQ:
+            self.error(node, path, f"expected a list of days ({', '.join(WEEKDAYS)}), "
+                                   f"found {_found(node)}")
+            return None
+        if not node.value:
+            self.error(node, path, "the list is empty: name at least one day, or leave "
+                                   "'days' out for every day")
+            return None
+        days = [self.choice(item, f"{path}[{i}]", WEEKDAYS) for i, item in enumerate(node.value)]
+        if any(day is None for day in days):
+            return None
+        return tuple(day for day in WEEKDAYS if day in days)
+
+    def time(self, node: Node, path: str, *, end: bool) -> str | None:
+        """``HH:MM``; YAML 1.1 reads an unquoted ``18:30`` as a number, so its text counts."""
+        match = None
+        if isinstance(node, ScalarNode) and node.tag in (_STR, _INT):
+            match = _TIME_RE.fullmatch(str(node.value).strip())
+        if match is not None:
+            hours, minutes = int(match.group(1)), int(match.group(2))
+            if (hours < 24 and minutes < 60) or (end and (hours, minutes) == (24, 0)):
+                return f"{hours:02d}:{minutes:02d}"
+        last = "24:00" if end else "23:59"
+        self.error(node, path, f"expected a time HH:MM from 00:00 to {last}, "
+                               f"found {_found(node)}")
+        return None
 
     # -- registry sections
 
@@ -616,7 +957,7 @@ class _Checker:
             return None
         top = self.mapping(
             root, "", "a mapping with 'cameras', 'sites' and 'agencies' at the top level",
-            keys=TOP_KEYS, required=("cameras",), extension_prefix="x-",
+            keys=TOP_KEYS, required=("cameras",), extension_prefix=EXTENSION_PREFIX,
         )
         if top is None:
             return None
@@ -661,15 +1002,25 @@ class _Checker:
         if entries is None:
             return None
         before = self.error_count
+
+        def given(key: str) -> Node | None:
+            entry = entries.get(key)
+            return None if entry is None or _is_null(entry.value) else entry.value
+
         name = None
         if "name" in entries:
             name = self.string(entries["name"].value, f"{path}.name")
         location = None
-        if "location" in entries and not _is_null(entries["location"].value):
-            location = self.location(entries["location"].value, f"{path}.location")
+        if (value := given("location")) is not None:
+            location = self.location(value, f"{path}.location")
+        contact = colour = ""
+        if (value := given("contact")) is not None:
+            contact = self.string(value, f"{path}.contact") or ""
+        if (value := given("colour")) is not None:
+            colour = self.colour(value, f"{path}.colour") or ""
         if self.error_count > before or name is None:
             return None
-        return Site(site_id, name, location)
+        return Site(site_id, name, location, contact, colour)
 
     def _agency(self, agency_id: str, node: Node, path: str) -> Agency | None:
         entries = self.mapping(node, path, "an agency (a mapping with name, colour, contact)",
@@ -682,10 +1033,7 @@ class _Checker:
             name = self.string(entries["name"].value, f"{path}.name")
         colour = contact = ""
         if "colour" in entries and not _is_null(entries["colour"].value):
-            colour = self.string(entries["colour"].value, f"{path}.colour") or ""
-            if colour and not _COLOUR_RE.fullmatch(colour):
-                self.error(entries["colour"].value, f"{path}.colour",
-                           f"{_short(colour)!r} is not a colour: write #rrggbb, e.g. #3d8bfd")
+            colour = self.colour(entries["colour"].value, f"{path}.colour") or ""
         if "contact" in entries and not _is_null(entries["contact"].value):
             contact = self.string(entries["contact"].value, f"{path}.contact") or ""
         if self.error_count > before or name is None:
@@ -721,7 +1069,7 @@ class _Checker:
         first_line: dict[str, int],
     ) -> Camera | None:
         entries = self.mapping(node, path, "a camera (a mapping with id, name, site and url)",
-                               keys=CAMERA_KEYS, required=("id", "name", "site"))
+                               keys=CAMERA_KEYS, required=CAMERA_REQUIRED)
         if entries is None:
             return None
         before = self.error_count
@@ -752,16 +1100,30 @@ class _Checker:
             agency = self._reference(agency_node, f"{path}.agency", "agency", agencies) or ""
 
         main = sub = None
+        main_where, sub_where = "the URL", "streams.sub"
         if "url" in entries and "streams" in entries:
             second = max(entries["url"].key, entries["streams"].key,
                          key=lambda n: n.start_mark.line)
             self.error(second, path, "give either 'url' or 'streams', not both")
         elif "url" in entries:
             main = self.url(entries["url"].value, f"{path}.url", label)
+            if main is not None:
+                self._same_stream(entries["url"].value, f"{path}.url", main, label)
         elif "streams" in entries:
             main, sub = self._streams(entries["streams"].value, f"{path}.streams", label)
+            main_where = "streams.main"
         else:
             self.error(node, path, "missing required key 'url' (or 'streams' with 'main')")
+
+        if (value := given("credentials")) is not None:
+            credentials = self.credentials(value, f"{path}.credentials", label)
+            if credentials is not None:
+                if main is not None:
+                    main = self._with_credentials(main, credentials, value,
+                                                  f"{path}.credentials", main_where)
+                if sub is not None:
+                    sub = self._with_credentials(sub, credentials, value,
+                                                 f"{path}.credentials", sub_where)
 
         backend = "auto"
         if (value := given("backend")) is not None:
@@ -774,20 +1136,26 @@ class _Checker:
             location = self.location(value, f"{path}.location")
         heading = None
         if (value := given("heading")) is not None:
-            heading = self.number(value, f"{path}.heading", 0, 360)
+            heading = self.number(value, f"{path}.heading", *HEADING_RANGE)
         tags: tuple[str, ...] = ()
         if (value := given("tags")) is not None:
             tags = self.string_list(value, f"{path}.tags") or ()
+        priority = PRIORITY_DEFAULT
+        if (value := given("priority")) is not None:
+            priority = self.priority(value, f"{path}.priority") or priority
+        motion: MotionConfig | None = MOTION_OFF
+        if (value := given("motion")) is not None:
+            motion = self.motion(value, f"{path}.motion")
 
         if self.error_count > before or camera_id is None or name is None or site is None \
-                or main is None:
+                or main is None or motion is None:
             return None
         if main.unset or (sub is not None and sub.unset):
             enabled = False
         return Camera(
             id=camera_id, name=name, site=site, url=main.url, agency=agency,
             sub_url=sub.url if sub else None, backend=backend, enabled=enabled,
-            location=location, heading=heading, tags=tags,
+            location=location, heading=heading, tags=tags, priority=priority, motion=motion,
         )
 
     def _streams(self, node: Node, path: str, camera: str) -> tuple[_Url | None, _Url | None]:
@@ -795,11 +1163,32 @@ class _Checker:
                                required=("main",))
         if entries is None or "main" not in entries:
             return None, None
-        main = self.url(entries["main"].value, f"{path}.main", camera)
+        main_node = entries["main"].value
+        main = self.url(main_node, f"{path}.main", camera)
+        if main is not None:
+            self._same_stream(main_node, f"{path}.main", main, camera)
         sub = None
         if "sub" in entries and not _is_null(entries["sub"].value):
-            sub = self.url(entries["sub"].value, f"{path}.sub", camera)
+            sub_node = entries["sub"].value
+            sub = self.url(sub_node, f"{path}.sub", camera)
+            if sub is not None and main is not None \
+                    and _stream_key(sub.url) == _stream_key(main.url):
+                self.warning(sub_node, f"{path}.sub", "the same stream as streams.main: leave "
+                                                      "'sub' out when the camera has one stream")
+            elif sub is not None:
+                self._same_stream(sub_node, f"{path}.sub", sub, camera)
         return main, sub
+
+    def _same_stream(self, node: Node, path: str, url: _Url, camera: str) -> None:
+        """Warn when another camera already uses the stream at ``url`` (a copied entry
+        whose URL was not changed, most often)."""
+        key = _stream_key(url.url)
+        line = node.start_mark.line + 1
+        first = self.streams.setdefault(key, (camera, line))
+        if first[0] != camera:
+            self.warning(node, path, f"the same stream as camera {first[0]!r} (line "
+                                     f"{first[1]}): is this entry a copy whose URL was not "
+                                     "changed?")
 
     def _reference(
         self, node: Node, path: str, what: str, known: Mapping[str, object] | None
@@ -814,8 +1203,8 @@ class _Checker:
         return None
 
 
-def _url_problem(url: str) -> str | None:
-    """What is wrong with a stream URL (already filled in), or None."""
+def url_problem(url: str) -> str | None:
+    """What is wrong with a stream URL (``${NAME}`` already filled in), or None."""
     match = _SCHEME_RE.match(url)
     if not match:
         return (f"{_short(url)!r} has no scheme: expected one of {', '.join(URL_SCHEMES)} "
@@ -842,6 +1231,40 @@ def _url_problem(url: str) -> str | None:
     if not parts.hostname and not (scheme in ("udp", "rtp") and port):
         return f"no host in {_short(url, 80)!r}: expected {scheme}://host[:port]/path"
     return None
+
+
+_DEFAULT_PORTS = {"rtsp": 554, "rtsps": 322, "http": 80, "https": 443}
+
+
+def _stream_key(url: str) -> str:
+    """What makes two URLs the same stream: the URL without user info, with the scheme
+    and the host in lower case."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return url
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        netloc += f":{port}"
+    return parts._replace(scheme=parts.scheme.lower(), netloc=netloc, fragment="").geturl()
+
+
+def _area(polygon: Sequence[Point]) -> float:
+    """The area of a polygon (shoelace formula)."""
+    total = 0.0
+    for (x1, y1), (x2, y2) in zip(polygon, [*polygon[1:], polygon[0]], strict=True):
+        total += x1 * y2 - x2 * y1
+    return abs(total) / 2
+
+
+def _or_list(words: Sequence[str]) -> str:
+    return ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def _and_list(words: Sequence[str]) -> str:
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 def _plain_password(raw: str) -> bool:

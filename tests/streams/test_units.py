@@ -14,9 +14,9 @@ import pytest
 
 from videowall.camera import Camera
 from videowall.streams.backoff import Backoff
-from videowall.streams.base import Decoder, StreamEvent, StreamState, fit_size
+from videowall.streams.base import DEFAULT_MAX_SIZE, Decoder, StreamEvent, StreamState, fit_size
 from videowall.streams.frame import FrameSlot
-from videowall.streams.manager import StreamManager
+from videowall.streams.manager import StreamManager, decode_box
 from videowall.streams.net import check_url, diagnose
 from videowall.streams.select import choose_backend
 
@@ -199,4 +199,31 @@ def test_unauthorized_reason_sets_its_own_state() -> None:
     stream = manager.acquire(cam)
     FakeDecoder.instances[0].fail_with = "unauthorized: the camera refused the credentials"
     _wait_for(manager, lambda: stream.state == StreamState.UNAUTHORIZED)
+    manager.shutdown()
+
+
+def test_decode_box_is_the_tile_size_even() -> None:
+    assert decode_box((639, 359)) == (638, 358)
+    assert decode_box((10, 10)) == (64, 36)
+    assert decode_box(None) == DEFAULT_MAX_SIZE
+
+
+def test_resize_restarts_only_decoders_that_cannot_follow() -> None:
+    FakeDecoder.instances.clear()
+    manager = StreamManager(_fake_factory)
+    stream = manager.acquire(Camera("c5", "Five", "s", "http://127.0.0.1/x"), size=(640, 360))
+    assert stream.decoder.max_size == (640, 360)
+    assert manager.resize("c5", (642, 362)) is None  # two pixels: not worth a restart
+    bigger = manager.resize("c5", (1280, 720))
+    assert bigger is not None and bigger.decoder.max_size == (1280, 720)
+    assert bigger.users == 1 and len(FakeDecoder.instances) == 2
+    assert manager.resize("c5", (1000, 560)) is None  # a bit smaller: keep decoding
+    smaller = manager.resize("c5", (640, 360))  # restored from maximised: restart smaller
+    assert smaller is not None and smaller.decoder.max_size == (640, 360)
+    FakeDecoder.live_resize = True
+    try:
+        assert manager.resize("c5", (300, 170)) is None
+        assert smaller.decoder.max_size == (300, 170) and len(FakeDecoder.instances) == 3
+    finally:
+        FakeDecoder.live_resize = False
     manager.shutdown()

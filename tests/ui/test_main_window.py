@@ -56,9 +56,7 @@ def test_every_preset_has_an_action_and_switches_the_grid(qtbot: QtBot, window: 
 
 def test_camera_list_double_click_fills_a_free_tile(qtbot: QtBot, window: MainWindow) -> None:
     window.set_grid("3x3")
-    item = window.camera_tree.item_for("off")
-    assert item is not None
-    window.camera_tree.tree.itemActivated.emit(item, 0)
+    window.camera_tree.tree.activated.emit(window.camera_tree.index_for("off"))
     tile = window.wall.tile(4)
     assert tile.camera is not None and tile.camera.id == "off"
     qtbot.waitUntil(lambda: tile.state == StreamState.OFFLINE, timeout=2000)
@@ -86,3 +84,21 @@ def test_unknown_camera_ids_fail_before_a_window_exists(
     with pytest.raises(ValueError, match="unknown grid"):
         MainWindow(registry, manager, grid="9x1x")
     assert manager.streams() == []
+
+
+def test_the_banner_sits_above_the_wall_and_hides_while_the_registry_is_fine(
+    window: MainWindow,
+) -> None:
+    assert not window.banner.isVisible()
+    central = window.centralWidget()
+    assert central is not None and window.wall.parent() is central
+    assert window.banner.parent() is central
+
+
+def test_reload_without_a_registry_file_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.registry_watcher is None
+    assert not window.reload_action.isEnabled()
+    assert window.reload_action.shortcut().toString() == "Ctrl+R"
+    window.reload_registry()
+    status = window.statusBar()
+    assert status is not None and status.currentMessage() == "No camera registry file to reload"

@@ -48,7 +48,7 @@ def test_snapshot_writes_png_and_report(
     assert red["camera"] == "red" and red["state"] == "live" and red["backend"] == "fake"
     assert red["site"] == "Sudirman – Thamrin junction"
     assert red["frames"] >= 20 and 12.0 <= red["fps"] <= 30.0, red
-    assert (red["width"], red["height"]) == (480, 270)  # the smallest decode step
+    assert (red["width"], red["height"]) == (316, 178)  # fits the 318x178 tile
     assert off["state"] == "offline" and off["detail"] == "connection refused"
     assert off["frames"] == 0 and off["fps"] == 0.0
     assert drop["state"] == "offline" and drop["detail"] == "connection lost"
@@ -104,6 +104,7 @@ def test_snapshot_of_the_default_cameras(
     )
     cams = [t["camera"] for t in report["tiles"]]
     assert cams == ["red", "green", "blue43", "square", "off", "drop"]
-    # The big tile (640x360) decodes bigger pictures than the small ones (320x180).
+    # The big tile (638x358) decodes bigger pictures than the small ones (318x178); the
+    # 640x360 source is not scaled by 0.3% to fit it exactly (the tile crops 2 pixels).
     assert (report["tiles"][0]["width"], report["tiles"][0]["height"]) == (640, 360)
-    assert (report["tiles"][1]["width"], report["tiles"][1]["height"]) == (480, 270)
+    assert (report["tiles"][1]["width"], report["tiles"][1]["height"]) == (316, 178)

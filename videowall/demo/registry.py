@@ -289,12 +289,19 @@ def scene_url(
     host: str = DEMO_HOST,
     rtsp_port: int = RTSP_PORT,
     http_port: int = HTTP_PORT,
+    camera: str | None = None,
 ) -> str:
-    """Where the demo simulator serves ``scene`` over ``scheme`` ("rtsp" or "http")."""
+    """Where the demo simulator serves ``scene`` over ``scheme`` ("rtsp" or "http").
+
+    Many demo cameras watch one scene; ``camera`` adds ``?camera=ID``, which the servers
+    ignore, so that each camera has a URL of its own (the registry warns about two
+    cameras with the same stream, a copied entry as a rule).
+    """
+    query = f"?camera={camera}" if camera else ""
     if scheme == "rtsp":
-        return f"rtsp://{host}:{rtsp_port}/{scene}"
+        return f"rtsp://{host}:{rtsp_port}/{scene}{query}"
     if scheme == "http":
-        return f"http://{host}:{http_port}/{scene}.ts"
+        return f"http://{host}:{http_port}/{scene}.ts{query}"
     raise ValueError(f"scheme must be rtsp or http, not {scheme!r}")
 
 
@@ -322,7 +329,8 @@ def build_demo_registry() -> dict[str, Any]:
             cam_id = f"{rp.id}-{letter}"
             scene = _ROAD_SCENES[index % len(_ROAD_SCENES)]
             scheme = _SCHEMES[index % len(_SCHEMES)]
-            url = flaky_url() if cam_id == FLAKY_CAMERA else scene_url(scene, scheme)
+            url = flaky_url() if cam_id == FLAKY_CAMERA else scene_url(scene, scheme,
+                                                                          camera=cam_id)
             lat, lon = _offset(rp.lat, rp.lon, heading, 25)
             cameras.append(
                 {
@@ -347,7 +355,8 @@ def build_demo_registry() -> dict[str, Any]:
                     "name": name,
                     "site": other.id,
                     "agency": other.agency,
-                    "url": scene_url(scene, _SCHEMES[index % len(_SCHEMES)]),
+                    "url": scene_url(scene, _SCHEMES[index % len(_SCHEMES)],
+                                     camera=f"{other.id}-{suffix}"),
                     "location": {"lat": lat, "lon": lon},
                     "heading": heading,
                     "tags": list(tags),

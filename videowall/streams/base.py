@@ -50,7 +50,6 @@ class DecoderStats:
     source_fps: float = 0.0
     frames_decoded: int = 0
     frames_published: int = 0
-    frames_repeated: int = 0  # pictures a backend showed again without decoding anew
     first_frame_s: float | None = None  # time from a session's start to its first frame
     reconnects: int = 0
     last_frame_t: float = 0.0  # time.monotonic() of the newest decoded frame
@@ -84,6 +83,8 @@ class Decoder(ABC):
     """
 
     backend_name = "?"
+    #: Whether changing :attr:`max_size` while running takes effect without a restart.
+    live_resize = False
 
     def __init__(
         self,
@@ -240,13 +241,22 @@ class Decoder(ABC):
         self._retry_event.set()
 
 
+#: A source this close to the box is not scaled: scaling 640x360 into 636x358 costs a
+#: decoder as much as decoding; the wall crops the few extra pixels instead.
+NO_SCALE_ABOVE = 0.94
+
+
 def fit_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
     """Scale ``width x height`` down (never up) to fit ``box``, keeping the aspect ratio.
 
-    Both results are even, as chroma subsampling and most converters want.
+    A source at least :data:`NO_SCALE_ABOVE` of the way to fitting keeps its size (it may
+    overhang the box by a few per cent). Both results are even, as chroma subsampling and
+    most converters want.
     """
     bw, bh = box
     scale = min(1.0, bw / max(1, width), bh / max(1, height))
+    if scale >= NO_SCALE_ABOVE:
+        scale = 1.0
     w = max(2, int(width * scale) // 2 * 2)
     h = max(2, int(height * scale) // 2 * 2)
     return w, h

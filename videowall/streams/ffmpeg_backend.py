@@ -6,6 +6,7 @@ server refuses TCP.
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 from typing import Any
 
@@ -14,6 +15,11 @@ import av.error
 
 from videowall.streams.base import Decoder, SessionStopped, fit_size
 from videowall.streams.net import check_url, diagnose, scheme_of
+
+#: Frames are shown at their own pace, not as they arrive: network packets bring them in
+#: bursts, and a wall that shows only the newest of a burst jerks. A frame more than
+#: this late (or early) resets the pacing instead of holding the picture back.
+RESYNC_S = 0.5
 
 #: Seconds to wait for a stream to open, and for the next packet once it runs.
 OPEN_TIMEOUT_S = 8.0
@@ -50,6 +56,7 @@ class FfmpegDecoder(Decoder):
     """Decodes one stream with PyAV on the decoder's thread."""
 
     backend_name = "ffmpeg"
+    live_resize = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,24 +113,40 @@ class FfmpegDecoder(Decoder):
         rate = stream.average_rate or stream.guessed_rate
         self.stats.source_fps = float(rate) if rate else 0.0
         target: tuple[int, int] | None = None
+        box = self.max_size
         aspect = 0.0
+        pace_offset: float | None = None
         try:
             for frame in container.decode(stream):
                 if self.stopping:
                     raise SessionStopped
                 self.stats.frames_decoded += 1
-                if target is None or (frame.width, frame.height) != (
-                    self.stats.width,
-                    self.stats.height,
+                if (
+                    target is None
+                    or box != self.max_size
+                    or (frame.width, frame.height) != (self.stats.width, self.stats.height)
                 ):
+                    box = self.max_size
                     self.stats.width, self.stats.height = frame.width, frame.height
-                    target = fit_size(frame.width, frame.height, self.max_size)
+                    target = fit_size(frame.width, frame.height, box)
                     sar = ctx.sample_aspect_ratio or Fraction(1)
                     aspect = frame.width * float(sar) / max(1, frame.height)
                 image = frame.to_ndarray(format="bgra", width=target[0], height=target[1])
+                pace_offset = self._pace(frame.time, pace_offset)
                 self.slot.publish(image, aspect)
                 self._frame_arrived()
         except av.error.FFmpegError as exc:
             return describe_av_error(exc)
         return "stream ended (the server closed the connection)"
 
+    def _pace(self, pts: float | None, offset: float | None) -> float | None:
+        """Hold a frame until its presentation time; returns the clock offset to keep."""
+        if pts is None:
+            return offset
+        now = time.monotonic()
+        if offset is None or abs(pts + offset - now) > RESYNC_S:
+            return now - pts
+        due = pts + offset
+        if due > now:
+            self._wait(due - now)
+        return offset

@@ -16,21 +16,30 @@ log = logging.getLogger(__name__)
 
 DecoderFactory = Callable[[Camera, FrameSlot, Callable[[StreamEvent], None]], Decoder]
 
-#: Picture sizes a decoder scales to: the smallest that covers the tile is chosen, so a
-#: 3x3 wall does not convert and copy full-HD pictures it can only show at a third.
-DECODE_SIZES: tuple[tuple[int, int], ...] = (
-    (480, 270), (640, 360), (960, 540), (1280, 720), (1920, 1080), (3840, 2160),
-)
+#: The smallest picture a decoder is asked for.
+MIN_DECODE = (64, 36)
+#: A decoder that cannot change size while it runs is restarted smaller only when the
+#: tile shrank below this share of its width (a maximised tile restored, say): a
+#: restart costs a reconnection, scaling every frame down costs CPU for good.
+SHRINK_RESTART = 0.6
 
 
 def decode_box(size: tuple[int, int] | None) -> tuple[int, int]:
-    """The decode size for a tile of ``size`` pixels (None: the default)."""
+    """The box a decoder scales pictures into for a tile of ``size`` pixels.
+
+    Decoders scale on their own threads, with SIMD code and without the GIL; a picture
+    of the tile's own size is then copied to the screen as it is. None gives the default.
+    """
     if size is None:
         return DEFAULT_MAX_SIZE
-    for box in DECODE_SIZES:
-        if box[0] >= size[0] and box[1] >= size[1]:
-            return box
-    return DECODE_SIZES[-1]
+    w = max(MIN_DECODE[0], int(size[0])) // 2 * 2
+    h = max(MIN_DECODE[1], int(size[1])) // 2 * 2
+    return w, h
+
+
+def _same_source(a: Camera, b: Camera) -> bool:
+    """Whether a running decoder of ``a`` can serve ``b`` as it is."""
+    return (a.url, a.sub_url, a.backend) == (b.url, b.sub_url, b.backend)
 
 
 @dataclass
@@ -77,26 +86,56 @@ class StreamManager:
     def acquire(self, camera: Camera, size: tuple[int, int] | None = None) -> Stream:
         """Start (or share) the stream of ``camera``; pair each call with :meth:`release`.
 
-        ``size`` is the tile's size in pixels: the decoder scales to the smallest of
-        :data:`DECODE_SIZES` that covers it. A larger tile later restarts the decoder at
-        the larger size; a smaller one keeps the current size.
+        ``size`` is the tile's size in pixels: pictures are scaled to fit it. A second
+        tile that is larger makes the decoder deliver the larger size.
         """
-        box = decode_box(size)
         stream = self._streams.get(camera.id)
-        if stream is not None and stream.camera.url == camera.url:
+        if stream is not None and _same_source(stream.camera, camera):
+            stream.camera = camera  # a new name or site, same stream: keep decoding
             current = stream.decoder.max_size
+            box = decode_box(size)
             if box[0] > current[0] or box[1] > current[1]:
-                stream = self._start(camera, box, stream)
+                stream = self.resize(camera.id, (max(box[0], current[0]),
+                                                 max(box[1], current[1]))) or stream
         else:
-            stream = self._start(camera, box, stream)
+            stream = self._start(camera, decode_box(size), stream)
         stream.users += 1
         return stream
 
-    def _start(self, camera: Camera, box: tuple[int, int], old: Stream | None) -> Stream:
+    def resize(self, camera_id: str, size: tuple[int, int]) -> Stream | None:
+        """Make ``camera_id``'s pictures fit ``size`` (the largest tile that shows it).
+
+        Decoders that can change size while running just do; others are restarted when
+        the tile grew or shrank a lot. Returns the new Stream when the decoder was
+        replaced (its tiles must take the new slot), else None.
+        """
+        stream = self._streams.get(camera_id)
+        if stream is None:
+            return None
+        box = decode_box(size)
+        decoder = stream.decoder
+        current = decoder.max_size
+        if box == current:
+            return None
+        if decoder.live_resize:
+            decoder.max_size = box
+            return None
+        grew = box[0] > current[0] + 2 or box[1] > current[1] + 2
+        shrank = box[0] < current[0] * SHRINK_RESTART
+        if not (grew or shrank):
+            return None
+        log.info("%s: decoding at %dx%d from now on (was %dx%d)", camera_id, *box, *current)
+        return self._start(stream.camera, box, stream, keep_size=False)
+
+    def _start(
+        self, camera: Camera, box: tuple[int, int], old: Stream | None, keep_size: bool = True
+    ) -> Stream:
         """A new decoder for ``camera``, taking over the users of ``old``."""
         if old is not None:
             self._stop_decoder(old.decoder)
-            box = (max(box[0], old.decoder.max_size[0]), max(box[1], old.decoder.max_size[1]))
+            if keep_size:
+                box = (max(box[0], old.decoder.max_size[0]),
+                       max(box[1], old.decoder.max_size[1]))
         slot = FrameSlot()
         self._generation += 1
         generation = self._generation

@@ -118,6 +118,31 @@ def can_open_rtsp() -> bool:
     return _live555
 
 
+#: Picture heights cameras and encoders use, to undo the decoder's padding.
+_COMMON_HEIGHTS = (120, 144, 180, 240, 270, 288, 360, 368, 480, 540, 576, 600, 720, 768,
+                   960, 1024, 1080, 1200, 1440, 1520, 1536, 1600, 1944, 2048, 2160)
+
+
+def visible_size(width: int, height: int, hint: tuple[int, int] | None = None
+                 ) -> tuple[int, int]:
+    """The visible picture size behind the size libvlc's format callback reports.
+
+    libvlc reports the decoder's allocated size: FFmpeg pads an H.264 picture's height to
+    a multiple of 32 and adds 2 rows (640x360 arrives as 640x386), and libvlc stretches the
+    visible picture over whatever size the callback asks for. Asking for the visible size
+    saves a scaling pass and keeps every pixel. ``hint`` is the size the media's track
+    reported, when known.
+    """
+    if hint is not None and 0 < hint[0] <= width + 32 and 0 < hint[1] <= height:
+        return hint
+    for common in _COMMON_HEIGHTS:
+        padded32 = -(-common // 32) * 32
+        padded16 = -(-common // 16) * 16
+        if common < height and height in (padded32 + 2, padded16 + 2, padded32, padded16):
+            return width, common
+    return width, height
+
+
 class VlcDecoder(Decoder):
     """Decodes one stream with its own libvlc instance, rendering into memory.
 
@@ -135,8 +160,8 @@ class VlcDecoder(Decoder):
         self._vlc_log: collections.deque[str] = collections.deque(maxlen=30)
         self._buffer: np.ndarray[Any, np.dtype[np.uint8]] | None = None
         self._buffer_lock = threading.Lock()
-        self._fresh = False
         self._aspect = 0.0
+        self._size_hint: tuple[int, int] | None = None
         self._callbacks: list[Any] = []  # ctypes callbacks must outlive the player
         self._log_calls = 0
 
@@ -144,7 +169,8 @@ class VlcDecoder(Decoder):
 
     def _on_format(self, _opaque: Any, chroma: int, width: Any, height: Any,
                    pitches: Any, lines: Any) -> int:
-        w, h = fit_size(int(width[0]), int(height[0]), self.max_size)
+        visible = visible_size(int(width[0]), int(height[0]), self._size_hint)
+        w, h = fit_size(*visible, self.max_size)
         ctypes.memmove(chroma, b"RV32", 4)
         width[0], height[0] = w, h
         pitches[0], lines[0] = w * 4, h
@@ -161,17 +187,13 @@ class VlcDecoder(Decoder):
         if buffer is not None:
             planes[0] = buffer.ctypes.data
 
-    def _on_unlock(self, _opaque: Any, _picture: Any, _planes: Any) -> None:
-        self._fresh = True
-
     def _on_display(self, _opaque: Any, _picture: Any) -> None:
-        # libvlc shows the last picture again about every 80 ms when a stream stalls:
-        # only a picture written since the last display is a new frame.
-        if not self._fresh or self._buffer is None:
-            self.stats.frames_repeated += 1
+        buffer = self._buffer
+        if buffer is None:
             return
-        self._fresh = False
-        image = self._buffer.copy()
+        image = np.empty_like(buffer)
+        # ctypes lets go of the GIL while it copies: the GUI thread paints meanwhile
+        ctypes.memmove(image.ctypes.data, buffer.ctypes.data, buffer.nbytes)
         self.slot.publish(image, self._aspect or None)
         self._frame_arrived()
 
@@ -208,10 +230,10 @@ class VlcDecoder(Decoder):
         fmt_cb = _VideoFormatCb(self._on_format)
         cleanup_cb = _VideoCleanupCb(self._on_cleanup)
         lock_cb = vlc.CallbackDecorators.VideoLockCb(self._on_lock)
-        unlock_cb = vlc.CallbackDecorators.VideoUnlockCb(self._on_unlock)
         display_cb = vlc.CallbackDecorators.VideoDisplayCb(self._on_display)
         _set_format_callbacks(player, fmt_cb, cleanup_cb)
-        player.video_set_callbacks(lock_cb, unlock_cb, display_cb, None)
+        # no unlock callback: one Python call less per frame (libvlc takes NULL)
+        player.video_set_callbacks(lock_cb, None, display_cb, None)
         manager = player.event_manager()
         for event_type in (
             vlc.EventType.MediaPlayerEncounteredError,
@@ -219,7 +241,7 @@ class VlcDecoder(Decoder):
             vlc.EventType.MediaPlayerPlaying,
         ):
             manager.event_attach(event_type, self._on_vlc_event)
-        self._callbacks = [log_cb, fmt_cb, cleanup_cb, lock_cb, unlock_cb, display_cb]
+        self._callbacks = [log_cb, fmt_cb, cleanup_cb, lock_cb, display_cb]
         self._player = player
         return player
 
@@ -238,6 +260,7 @@ class VlcDecoder(Decoder):
             self._events.get_nowait()
         self._vlc_log.clear()
         self._aspect = 0.0
+        self._size_hint = None
         media = self._instance.media_new(self.url)
         player.set_media(media)
         try:
@@ -260,6 +283,8 @@ class VlcDecoder(Decoder):
                 kind = ""
             if self.stopping:
                 raise SessionStopped
+            if kind == "playing" and self._size_hint is None:
+                self._size_hint = self._track_size(media)
             if kind == "error":
                 return diagnose(self.url) or self._last_vlc_error(
                     "libvlc could not open the stream"
@@ -292,6 +317,18 @@ class VlcDecoder(Decoder):
                     last_decoded = decoded
             if self.stats.first_frame_s is None and now - opened_at > OPEN_TIMEOUT_S:
                 return self._last_vlc_error(f"no picture within {OPEN_TIMEOUT_S:.0f} s")
+
+    @staticmethod
+    def _track_size(media: Any) -> tuple[int, int] | None:
+        try:
+            for track in media.tracks_get() or ():
+                if track.type == vlc.TrackType.video:
+                    video = track.video.contents
+                    if video.width and video.height:
+                        return int(video.width), int(video.height)
+        except Exception:
+            return None
+        return None
 
     @staticmethod
     def _codec_name(media: Any) -> str:

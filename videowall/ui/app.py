@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
+import os
 import signal
 import sys
 import threading
@@ -105,7 +107,16 @@ def run_wall(
         apply_theme(app)
         manager = manager if manager is not None else StreamManager()
         try:
-            window = MainWindow(registry, manager, grid=grid, camera_ids=camera_ids)
+            # The file the registry came from is watched: valid edits apply while the
+            # wall runs, broken ones are shown and change nothing.
+            source = registry.source
+            window = MainWindow(
+                registry,
+                manager,
+                grid=grid,
+                camera_ids=camera_ids,
+                registry_path=source if source and os.path.isfile(source) else None,
+            )
             if fullscreen:
                 window.enter_full_screen()
             else:
@@ -118,10 +129,24 @@ def run_wall(
                 window.wall.grid.name,
                 len(window.wall.camera_ids()),
             )
+            freeze_startup_objects()
             with _quit_on_sigint(app):
                 code = app.exec()
+            window.stop_watching()
             window.wall.stop()
         finally:
             manager.shutdown()
     log.info("wall closed")
     return code
+
+
+def freeze_startup_objects() -> None:
+    """Move everything alive after start-up out of the garbage collector's sight.
+
+    The wall allocates a picture per frame per tile; each allocation counts towards the
+    collector's thresholds, and a full collection walks every object of Qt's and
+    libvlc's bindings again. Start-up objects live as long as the program: freezing them
+    keeps collections short.
+    """
+    gc.collect()
+    gc.freeze()

@@ -1,17 +1,45 @@
-"""The camera list: cameras grouped by site, a filter box, drag a camera onto a tile."""
+"""The camera list: cameras grouped by site or by agency, a filter box, drag onto a tile.
+
+The list is a :class:`QStandardItemModel` behind a :class:`QSortFilterProxyModel`: the
+filter runs in Qt's C++ (one regular expression on a text of each camera, recursive so a
+group shows while any of its cameras matches), and a change of state touches the icon of
+the one row that changed. A thousand cameras filter within a few milliseconds per key.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Sequence
 
-from PyQt6.QtCore import QMimeData, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PyQt6.QtCore import (
+    QMimeData,
+    QModelIndex,
+    QRegularExpression,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    pyqtSignal,
+)
+from PyQt6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPen,
+    QPixmap,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,8 +51,24 @@ from videowall.ui.tile import CAMERA_MIME, camera_mime
 
 #: Item data role holding a camera id (on camera rows only).
 CAMERA_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+#: Item data role holding the lower-case text the filter matches (camera rows only).
+HAYSTACK_ROLE = Qt.ItemDataRole.UserRole + 2
+#: Item data role holding a group's key: a site or agency id (group rows only).
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 3
 
-COL_NAME, COL_ID, COL_AGENCY = range(3)
+COL_NAME, COL_ID, COL_OWNER = range(3)
+
+#: Size of the state icons, in pixels.
+ICON_SIZE = 12
+#: Label of the group of cameras that name no agency.
+NO_AGENCY = "No agency"
+
+
+class GroupBy(enum.Enum):
+    """What the camera list groups cameras by."""
+
+    SITE = "site"
+    AGENCY = "agency"
 
 
 def camera_haystack(camera: Camera, registry: Registry) -> str:
@@ -42,37 +86,73 @@ def camera_haystack(camera: Camera, registry: Registry) -> str:
     return "\n".join(parts).lower()
 
 
-def _dot_icon(colour: str | None, size: int = 12) -> QIcon:
-    """A dot in ``colour``; None gives a blank icon of the same size, so names align."""
+def filter_expression(text: str) -> QRegularExpression:
+    """A pattern matching a haystack that holds every word of ``text`` (any case)."""
+    words = text.lower().split()
+    if not words:
+        return QRegularExpression("")
+    pattern = r"\A" + "".join(f"(?=.*{QRegularExpression.escape(w)})" for w in words)
+    return QRegularExpression(pattern, QRegularExpression.PatternOption.DotMatchesEverythingOption)
+
+
+def matches(haystack: str, text: str) -> bool:
+    """The filter's rule in Python: every word of ``text`` is in ``haystack``."""
+    return all(word in haystack for word in text.lower().split())
+
+
+def state_icon(colour: str | None, *, size: int = ICON_SIZE) -> QIcon:
+    """A dot in ``colour`` for a camera on the wall; None: a hollow ring (not on the wall).
+
+    The ring leaves the middle empty, so the two read apart without colour too.
+    """
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(0, 0, 0, 0))
-    if colour is None:
-        return QIcon(pixmap)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(colour))
-    painter.drawEllipse(2, 2, size - 4, size - 4)
+    if colour is None:
+        painter.setPen(QPen(QColor(theme.DISABLED_TEXT), 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(3, 3, size - 6, size - 6)
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colour))
+        painter.drawEllipse(1, 1, size - 2, size - 2)
     painter.end()
     return QIcon(pixmap)
 
 
-class _CameraTreeWidget(QTreeWidget):
-    """A tree that drags camera ids out and accepts no drops."""
+def _swatch(colour: str, size: int = ICON_SIZE) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.fillRect(2, 2, size - 4, size - 4, QColor(colour))
+    painter.end()
+    return QIcon(pixmap)
+
+
+class CameraModel(QStandardItemModel):
+    """Group rows with camera rows under them; dragging a camera carries its id."""
 
     def mimeTypes(self) -> list[str]:
         return [CAMERA_MIME, "text/plain"]
 
-    def mimeData(self, items: Iterable[QTreeWidgetItem]) -> QMimeData | None:
-        for item in items:
-            camera_id = item.data(COL_NAME, CAMERA_ID_ROLE)
+    def mimeData(self, indexes: Iterable[QModelIndex]) -> QMimeData | None:
+        for index in indexes:
+            camera_id = index.siblingAtColumn(COL_NAME).data(CAMERA_ID_ROLE)
             if isinstance(camera_id, str):
                 return camera_mime(camera_id)
         return None
 
+    def supportedDragActions(self) -> Qt.DropAction:
+        # A move would make the view delete the row it was dragged from.
+        return Qt.DropAction.CopyAction
+
 
 class CameraTree(QWidget):
-    """The registry as a tree of sites and cameras, with a filter box above it.
+    """The registry as groups of cameras, with a filter box and a group switch above it.
+
+    Each camera row shows the state of its stream when it is on the wall (a dot in the
+    state's colour) or a hollow ring when it is not.
 
     Signals:
         camera_activated: the operator double-clicked a camera (or pressed Enter on it).
@@ -81,99 +161,233 @@ class CameraTree(QWidget):
     #: (Camera)
     camera_activated = pyqtSignal(object)
 
-    def __init__(self, registry: Registry, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        parent: QWidget | None = None,
+        *,
+        group_by: GroupBy = GroupBy.SITE,
+    ) -> None:
         super().__init__(parent)
         self.registry = registry
+        self._group_by = group_by
+        self._filter = ""
+        self._items: dict[str, QStandardItem] = {}
+        self._haystacks: dict[str, str] = {}
+        self._tips: dict[str, str] = {}
+        self._on_wall: dict[str, StreamState | None] = {}
+        # Groups the operator folded, per grouping; kept across filters and reloads.
+        self._collapsed: dict[GroupBy, set[str]] = {g: set() for g in GroupBy}
+        self._applying = False
+        self._icons: dict[str | None, QIcon] = {}
+
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter: name, id, site, agency, tag")
         self.filter_edit.setClearButtonEnabled(True)
-        self.tree = _CameraTreeWidget(self)
-        self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Camera", "ID", "Agency"])
+        self.group_combo = QComboBox(self)
+        self.group_combo.addItem("Site", GroupBy.SITE.value)
+        self.group_combo.addItem("Agency", GroupBy.AGENCY.value)
+        self.group_combo.setCurrentIndex(list(GroupBy).index(group_by))
+        self.group_combo.setToolTip("Group the cameras by road point / building, or by owner")
+        group_label = QLabel("Group by:", self)
+        group_label.setBuddy(self.group_combo)
+        self.count_label = QLabel(self)
+        self.count_label.setStyleSheet(f"color: {theme.MUTED};")
+
+        self.model = CameraModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterRole(HAYSTACK_ROLE)
+        self.proxy.setFilterKeyColumn(COL_NAME)
+        self.proxy.setSourceModel(self.model)
+
+        self.tree = QTreeView(self)
+        self.tree.setModel(self.proxy)
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.tree.setDefaultDropAction(Qt.DropAction.CopyAction)  # a move would remove rows
+        self.tree.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(False)
         self.tree.setIndentation(14)
-        header = self.tree.header()
-        if header is not None:
-            header.setStretchLastSection(False)
-            header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-            header.setSectionResizeMode(COL_ID, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(COL_ID, 92)
-            # The camera's name matters most; the agency is also its text colour.
-            header.setSectionResizeMode(COL_AGENCY, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(COL_AGENCY, 96)
+        self.tree.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(group_label)
+        controls.addWidget(self.group_combo)
+        controls.addStretch(1)
+        controls.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addWidget(self.filter_edit)
+        layout.addLayout(controls)
         layout.addWidget(self.tree)
-        self._items: dict[str, QTreeWidgetItem] = {}
-        self._haystacks: dict[str, str] = {}
-        self._site_items: list[QTreeWidgetItem] = []
-        self._on_wall: dict[str, StreamState | None] = {}
-        self._blank = _dot_icon(None)
-        self._dots: dict[str, QIcon] = {}
+
         self._populate()
         self.filter_edit.textChanged.connect(self._on_filter_edit_text_changed)
-        self.tree.itemActivated.connect(self._on_tree_item_activated)
+        self.group_combo.currentIndexChanged.connect(self._on_group_combo_current_index_changed)
+        self.tree.activated.connect(self._on_tree_activated)
+        self.tree.expanded.connect(self._on_tree_expanded)
+        self.tree.collapsed.connect(self._on_tree_collapsed)
+
+    # -- building ----------------------------------------------------------------------------
+
+    @property
+    def group_by(self) -> GroupBy:
+        return self._group_by
+
+    def set_group_by(self, group_by: GroupBy) -> None:
+        """Group the cameras by site or by agency (the switch shows it too)."""
+        if self.group_combo.currentData() != group_by.value:
+            self.group_combo.setCurrentIndex(list(GroupBy).index(group_by))  # applies it
+            return
+        if group_by != self._group_by:
+            self._group_by = group_by
+            self._rebuild()
+
+    def set_registry(self, registry: Registry) -> None:
+        """Show ``registry`` instead: the filter, folded groups, selection and the
+        cameras' states stay as they were."""
+        self.registry = registry
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        current = self.current_camera_id()
+        scroll = self.tree.verticalScrollBar()
+        position = scroll.value() if scroll is not None else 0
+        self._populate()
+        if current is not None:
+            index = self.index_for(current)
+            if index.isValid():
+                self.tree.setCurrentIndex(index)
+        if scroll is not None:
+            scroll.setValue(position)
+
+    def _groups(self) -> list[tuple[str, str, list[Camera]]]:
+        """(key, label, cameras) of each group, in the registry's order."""
+        reg = self.registry
+        members: dict[str, list[Camera]] = {}
+        for camera in reg.cameras:
+            key = camera.site if self._group_by is GroupBy.SITE else camera.agency
+            members.setdefault(key, []).append(camera)
+        known = reg.sites if self._group_by is GroupBy.SITE else reg.agencies
+        order = [key for key in known if key in members]
+        order += [key for key in members if key not in known and key]
+        if "" in members:
+            order.append("")
+        groups = []
+        for key in order:
+            if self._group_by is GroupBy.SITE:
+                label = reg.site_name(key)
+            else:
+                agency = reg.agencies.get(key)
+                label = agency.name if agency else key or NO_AGENCY
+            groups.append((key, label, members[key]))
+        return groups
 
     def _populate(self) -> None:
-        by_site: dict[str, list[Camera]] = {}
-        for camera in self.registry.cameras:
-            by_site.setdefault(camera.site, []).append(camera)
-        # Sites in the registry's order, then sites only cameras name.
-        order = [s for s in self.registry.sites if s in by_site]
-        order += [s for s in by_site if s not in self.registry.sites]
-        bold = QFont()
+        """Fill a new model and put it behind the proxy in one reset."""
+        reg = self.registry
+        by_site = self._group_by is GroupBy.SITE
+        model = CameraModel(self)
+        model.setHorizontalHeaderLabels(["Camera", "ID", "Agency" if by_site else "Site"])
+        bold = QFont(self.tree.font())
         bold.setBold(True)
         # Rows an operator can hit with a mouse on a busy night.
-        row = QSize(0, QFontMetrics(self.tree.font()).height() + 8)
-        for site_id in order:
-            cameras = by_site[site_id]
-            site_item = QTreeWidgetItem([f"{self.registry.site_name(site_id)}  ({len(cameras)})"])
-            site_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            site_item.setFont(COL_NAME, bold)
-            site_item.setSizeHint(COL_NAME, row)
-            site_item.setToolTip(COL_NAME, site_id)
-            self.tree.addTopLevelItem(site_item)
-            site_item.setFirstColumnSpanned(True)
-            self._site_items.append(site_item)
+        row_height = QSize(0, QFontMetrics(self.tree.font()).height() + 8)
+        muted = QBrush(QColor(theme.DISABLED_TEXT))
+        drag_flags = (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        )
+        items: dict[str, QStandardItem] = {}
+        haystacks: dict[str, str] = {}
+        tips: dict[str, str] = {}
+        root = model.invisibleRootItem()
+        assert root is not None
+        for key, label, cameras in self._groups():
+            group = QStandardItem(f"{label}  ({len(cameras)})")
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            group.setFont(bold)
+            group.setSizeHint(row_height)
+            group.setData(key, GROUP_ROLE)
+            if by_site:
+                group.setToolTip(f"{label} ({key})")
+            else:
+                agency = reg.agencies.get(key)
+                if agency is not None:
+                    group.setToolTip(
+                        "\n".join(filter(None, [f"{agency.name} ({key})", agency.contact]))
+                    )
+                    if agency.colour:
+                        group.setIcon(_swatch(agency.colour))
+            blank = QStandardItem()
+            blank.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            blank2 = QStandardItem()
+            blank2.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            root.appendRow([group, blank, blank2])
             for camera in cameras:
-                agency = self.registry.agencies.get(camera.agency)
-                item = QTreeWidgetItem(
-                    [camera.name, camera.id, agency.name if agency else camera.agency]
+                agency = reg.agencies.get(camera.agency)
+                owner = (
+                    (agency.name if agency else camera.agency)
+                    if by_site
+                    else reg.site_name(camera.site)
                 )
-                item.setData(COL_NAME, CAMERA_ID_ROLE, camera.id)
-                item.setIcon(COL_NAME, self._blank)
-                item.setSizeHint(COL_NAME, row)
-                item.setFlags(
-                    Qt.ItemFlag.ItemIsEnabled
-                    | Qt.ItemFlag.ItemIsSelectable
-                    | Qt.ItemFlag.ItemIsDragEnabled
-                )
-                tip = [f"{camera.name} ({camera.id})", self.registry.site_name(site_id)]
-                if agency:
-                    tip.append(agency.name)
-                tip.append(camera.safe_url)
-                if camera.tags:
-                    tip.append("tags: " + ", ".join(camera.tags))
-                if not camera.enabled:
-                    tip.append("disabled in the camera list")
-                    muted = QBrush(QColor(theme.DISABLED_TEXT))
-                    for col in range(3):
-                        item.setForeground(col, muted)
-                for col in range(3):
-                    item.setToolTip(col, "\n".join(tip))
-                if agency and agency.colour:
-                    item.setForeground(COL_AGENCY, QBrush(QColor(agency.colour)))
-                site_item.addChild(item)
-                self._items[camera.id] = item
-                self._haystacks[camera.id] = camera_haystack(camera, self.registry)
-        self.tree.expandAll()
+                name = QStandardItem(camera.name)
+                ident = QStandardItem(camera.id)
+                other = QStandardItem(owner)
+                hay = camera_haystack(camera, reg)
+                name.setData(camera.id, CAMERA_ID_ROLE)
+                name.setData(hay, HAYSTACK_ROLE)
+                name.setSizeHint(row_height)
+                if by_site and agency and agency.colour:
+                    other.setForeground(QBrush(QColor(agency.colour)))
+                row = [name, ident, other]
+                for item in row:
+                    item.setFlags(drag_flags)
+                    if not camera.enabled:
+                        item.setForeground(muted)
+                tip = tips[camera.id] = self._tooltip(camera)
+                ident.setToolTip(tip)
+                other.setToolTip(tip)
+                group.appendRow(row)
+                items[camera.id] = name
+                haystacks[camera.id] = hay
+        old = self.model
+        self.model, self._items, self._haystacks, self._tips = model, items, haystacks, tips
+        for camera_id in items:
+            self._show_state(camera_id)
+        self.proxy.setSourceModel(model)
+        old.deleteLater()
+        self._set_up_header()
+        self._after_filter()
+
+    def _set_up_header(self) -> None:
+        header = self.tree.header()
+        if header is None:
+            return
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        # The camera's name matters most; the owner is also its text colour.
+        header.setSectionResizeMode(COL_ID, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COL_ID, 84)
+        header.setSectionResizeMode(COL_OWNER, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COL_OWNER, 104)
+
+    def _tooltip(self, camera: Camera) -> str:
+        reg = self.registry
+        agency = reg.agencies.get(camera.agency)
+        tip = [f"{camera.name} ({camera.id})", reg.site_name(camera.site)]
+        if agency:
+            tip.append(agency.name)
+        tip.append(camera.safe_url)
+        if camera.tags:
+            tip.append("tags: " + ", ".join(camera.tags))
+        if not camera.enabled:
+            tip.append("disabled in the camera list")
+        return "\n".join(tip)
 
     # -- filter ----------------------------------------------------------------------------
 
@@ -185,64 +399,133 @@ class CameraTree(QWidget):
             self._apply_filter(text)
 
     def _apply_filter(self, text: str) -> None:
-        words = text.lower().split()
-        for site_item in self._site_items:
-            shown = 0
-            for i in range(site_item.childCount()):
-                item = site_item.child(i)
-                if item is None:
-                    continue
-                camera_id = item.data(COL_NAME, CAMERA_ID_ROLE)
-                hay = self._haystacks.get(str(camera_id), "")
-                match = all(word in hay for word in words)
-                item.setHidden(not match)
-                shown += match
-            site_item.setHidden(shown == 0)
-            if words and shown:
-                site_item.setExpanded(True)
+        self._filter = text
+        self.proxy.setFilterRegularExpression(filter_expression(text))
+        self._after_filter()
+
+    def _after_filter(self) -> None:
+        """Unfold the groups (all of them while filtering, else all the operator did not
+        fold), span the group titles, and count what shows."""
+        filtering = bool(self._filter.split())
+        collapsed = self._collapsed[self._group_by]
+        root = QModelIndex()
+        self._applying = True
+        try:
+            for row in range(self.proxy.rowCount(root)):
+                index = self.proxy.index(row, COL_NAME, root)
+                self.tree.setFirstColumnSpanned(row, root, True)
+                key = index.data(GROUP_ROLE)
+                self.tree.setExpanded(index, filtering or key not in collapsed)
+        finally:
+            self._applying = False
+        total = len(self._haystacks)
+        if filtering:
+            shown = sum(1 for hay in self._haystacks.values() if matches(hay, self._filter))
+            self.count_label.setText(f"{shown} of {total} cameras")
+        else:
+            self.count_label.setText(f"{total} camera{'' if total == 1 else 's'}")
 
     def visible_camera_ids(self) -> list[str]:
-        """Ids of the cameras the filter lets through, in tree order."""
+        """Ids of the cameras the filter lets through, in list order."""
         ids = []
-        for site_item in self._site_items:
-            if site_item.isHidden():
-                continue
-            for i in range(site_item.childCount()):
-                item = site_item.child(i)
-                if item is not None and not item.isHidden():
-                    ids.append(str(item.data(COL_NAME, CAMERA_ID_ROLE)))
+        proxy = self.proxy
+        for row in range(proxy.rowCount()):
+            group = proxy.index(row, COL_NAME)
+            for child in range(proxy.rowCount(group)):
+                camera_id = proxy.index(child, COL_NAME, group).data(CAMERA_ID_ROLE)
+                if isinstance(camera_id, str):
+                    ids.append(camera_id)
         return ids
 
-    def item_for(self, camera_id: str) -> QTreeWidgetItem | None:
+    def group_labels(self) -> list[str]:
+        """The titles of the groups that show, in list order."""
+        return [str(self.proxy.index(r, COL_NAME).data()) for r in range(self.proxy.rowCount())]
+
+    def item_for(self, camera_id: str) -> QStandardItem | None:
+        """The name cell of ``camera_id`` in the model (shown or filtered out)."""
         return self._items.get(camera_id)
+
+    def index_for(self, camera_id: str) -> QModelIndex:
+        """The view's index of ``camera_id`` (invalid when it is filtered out or unknown)."""
+        item = self._items.get(camera_id)
+        if item is None:
+            return QModelIndex()
+        return self.proxy.mapFromSource(item.index())
+
+    def current_camera_id(self) -> str | None:
+        camera_id = self.tree.currentIndex().siblingAtColumn(COL_NAME).data(CAMERA_ID_ROLE)
+        return camera_id if isinstance(camera_id, str) else None
+
+    def drag_data(self, camera_ids: Sequence[str]) -> QMimeData | None:
+        """What dragging the rows of ``camera_ids`` out of the list carries."""
+        indexes = [self.index_for(cid) for cid in camera_ids]
+        return self.proxy.mimeData([i for i in indexes if i.isValid()])
 
     # -- what the wall shows ---------------------------------------------------------------
 
     def set_on_wall(self, states: dict[str, StreamState | None]) -> None:
-        """Mark the cameras on the wall with a dot in their state's colour."""
+        """Mark the cameras on the wall with a dot in their state's colour.
+
+        Only the rows whose state changed are touched.
+        """
         if states == self._on_wall:
             return
-        for camera_id, item in self._items.items():
-            state = states.get(camera_id)
-            if camera_id in states:
-                colour = theme.state_style(state or StreamState.CONNECTING).background
-                icon = self._dots.get(colour)
-                if icon is None:
-                    icon = self._dots[colour] = _dot_icon(colour)
-                item.setIcon(COL_NAME, icon)
-            elif camera_id in self._on_wall:
-                item.setIcon(COL_NAME, self._blank)
+        old = self._on_wall
         self._on_wall = dict(states)
+        for camera_id in old.keys() | states.keys():
+            if (
+                camera_id not in states
+                or camera_id not in old
+                or old[camera_id] != states[camera_id]
+            ):
+                self._show_state(camera_id)
+
+    def state_of(self, camera_id: str) -> StreamState | None:
+        """The state the list shows for ``camera_id`` (None when it is not on the wall)."""
+        if camera_id not in self._on_wall:
+            return None
+        return self._on_wall[camera_id] or StreamState.CONNECTING
+
+    def _show_state(self, camera_id: str) -> None:
+        item = self._items.get(camera_id)
+        if item is None:
+            return
+        base = self._tips.get(camera_id, camera_id)
+        if camera_id in self._on_wall:
+            state = self._on_wall[camera_id] or StreamState.CONNECTING
+            colour: str | None = theme.state_style(state).background
+            words = f"On the wall: {theme.state_style(state).label}"
+        else:
+            colour, words = None, "Not on the wall"
+        icon = self._icons.get(colour)
+        if icon is None:
+            icon = self._icons[colour] = state_icon(colour)
+        item.setIcon(icon)
+        item.setToolTip(f"{base}\n{words}")
 
     # -- slots -----------------------------------------------------------------------------
 
     def _on_filter_edit_text_changed(self, text: str) -> None:
         self._apply_filter(text)
 
-    def _on_tree_item_activated(self, item: QTreeWidgetItem, column: int) -> None:
-        camera_id = item.data(COL_NAME, CAMERA_ID_ROLE)
+    def _on_group_combo_current_index_changed(self, index: int) -> None:
+        group_by = GroupBy(self.group_combo.itemData(index))
+        if group_by != self._group_by:
+            self._group_by = group_by
+            self._rebuild()
+
+    def _on_tree_activated(self, index: QModelIndex) -> None:
+        camera_id = index.siblingAtColumn(COL_NAME).data(CAMERA_ID_ROLE)
         if not isinstance(camera_id, str):
             return
         camera = self.registry.get(camera_id)
         if camera is not None:
             self.camera_activated.emit(camera)
+
+    def _on_tree_expanded(self, index: QModelIndex) -> None:
+        if not self._applying and not self._filter.split():
+            self._collapsed[self._group_by].discard(str(index.data(GROUP_ROLE)))
+
+    def _on_tree_collapsed(self, index: QModelIndex) -> None:
+        if not self._applying and not self._filter.split():
+            self._collapsed[self._group_by].add(str(index.data(GROUP_ROLE)))

@@ -1,10 +1,18 @@
-"""The main window: the wall in the middle, the camera list docked on the left."""
+"""The main window: the wall in the middle, the camera list docked on the left.
+
+When the window knows the registry file it watches it: a valid edit is applied to the
+camera list and the tiles while the wall runs, a broken one changes nothing and shows a
+banner with the errors above the wall until the file is fixed.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import os
 from collections.abc import Sequence
 
-from PyQt6.QtCore import QRect, QSize, Qt
+from PyQt6.QtCore import QObject, QRect, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import (
     QAction,
     QActionGroup,
@@ -16,18 +24,39 @@ from PyQt6.QtGui import (
     QPixmap,
     QShowEvent,
 )
-from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
+from PyQt6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from videowall.camera import Camera, Registry
 from videowall.layout.grid import PRESETS, GridLayout, cell_rect, preset
+from videowall.registry_watch import (
+    DEFAULT_INTERVAL,
+    RegistryDiff,
+    RegistryWatcher,
+    ReloadResult,
+    diff_registries,
+)
 from videowall.streams.base import StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui import theme
+from videowall.ui.banner import RegistryBanner
 from videowall.ui.camera_tree import CameraTree
 from videowall.ui.wall import WallWidget, resolve_cameras
 
+log = logging.getLogger(__name__)
+
 #: How long a message from the wall stays in the status bar.
 MESSAGE_MS = 6000
+#: How long the outcome of a registry reload stays in the status bar.
+RELOAD_MESSAGE_MS = 12000
+#: What a tile says when its camera left the registry.
+REMOVED_DETAIL = "removed from registry"
 
 
 def grid_icon(grid: GridLayout, size: int = 24) -> QIcon:
@@ -45,11 +74,28 @@ def grid_icon(grid: GridLayout, size: int = 24) -> QIcon:
     return QIcon(pixmap)
 
 
+class RegistryBridge(QObject):
+    """Carries reload results from the watcher's thread to the GUI thread.
+
+    Signals:
+        reloaded: the watcher checked the registry file (queued to the GUI thread).
+    """
+
+    #: (ReloadResult)
+    reloaded = pyqtSignal(object)
+
+    def post(self, result: ReloadResult) -> None:
+        """Called on the watcher's thread: emit and return."""
+        self.reloaded.emit(result)
+
+
 class MainWindow(QMainWindow):
     """The operator's window: grid presets, full screen, counts of live and failed tiles.
 
     ``camera_ids`` None fills the tiles with the first enabled cameras of the registry;
-    unknown ids raise ValueError before any window is built.
+    unknown ids raise ValueError before any window is built. With ``registry_path`` the
+    window watches that file (every ``watch_interval`` seconds, from the first show to
+    the close) and applies each valid edit.
     """
 
     def __init__(
@@ -59,6 +105,8 @@ class MainWindow(QMainWindow):
         *,
         grid: str = "3x3",
         camera_ids: Sequence[str] | None = None,
+        registry_path: str | os.PathLike[str] | None = None,
+        watch_interval: float = DEFAULT_INTERVAL,
         parent: QWidget | None = None,
     ) -> None:
         layout = preset(grid)
@@ -69,7 +117,24 @@ class MainWindow(QMainWindow):
         self.setObjectName("videowall-main")
 
         self.wall = WallWidget(manager, registry, layout, parent=self)
-        self.setCentralWidget(self.wall)
+        self.banner = RegistryBanner()
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.wall, 1)
+        self.setCentralWidget(central)
+
+        self.registry_bridge = RegistryBridge(self)
+        self.registry_watcher: RegistryWatcher | None = None
+        if registry_path is not None:
+            self.registry_watcher = RegistryWatcher(
+                registry_path,
+                self.registry_bridge.post,
+                interval=watch_interval,
+                registry=registry,
+            )
 
         self.camera_tree = CameraTree(registry)
         self.camera_dock = QDockWidget("Cameras", self)
@@ -83,9 +148,11 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.camera_dock)
-        self.resizeDocks([self.camera_dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.camera_dock], [420], Qt.Orientation.Horizontal)
 
         self.grid_actions: dict[str, QAction] = {}
+        self._watch_started = False
+        self._closed = False
         self._dock_was_visible = True
         self._was_maximised = False
         self._build_actions()
@@ -96,6 +163,9 @@ class MainWindow(QMainWindow):
         self.wall.tiles_changed.connect(self._on_wall_tiles_changed)
         self.wall.message_posted.connect(self._on_wall_message_posted)
         self.camera_tree.camera_activated.connect(self._on_camera_tree_camera_activated)
+        # Emitted on the watcher's thread: Qt queues it to this (the GUI) thread.
+        self.registry_bridge.reloaded.connect(self._on_registry_bridge_reloaded)
+        self.banner.reload_requested.connect(self._on_banner_reload_requested)
 
         # The cameras go up once the window shows: then the tiles have their real size
         # and each decoder starts at the picture size its tile needs.
@@ -137,6 +207,12 @@ class MainWindow(QMainWindow):
         self.clear_action.setToolTip("Empty every tile")
         self.clear_action.triggered.connect(self._on_clear_action_triggered)
 
+        self.reload_action = QAction("Reload registry", self)
+        self.reload_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.reload_action.setToolTip("Check the camera registry file again and apply it")
+        self.reload_action.setEnabled(self.registry_watcher is not None)
+        self.reload_action.triggered.connect(self._on_reload_action_triggered)
+
         self.quit_action = QAction("Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self._on_quit_action_triggered)
@@ -146,6 +222,7 @@ class MainWindow(QMainWindow):
             *self.grid_actions.values(),
             self.full_screen_action,
             self.escape_action,
+            self.reload_action,
             self.quit_action,
         ):
             self.addAction(action)
@@ -160,6 +237,7 @@ class MainWindow(QMainWindow):
         for action in self.grid_actions.values():
             grid_menu.addAction(action)
         wall_menu.addAction(self.clear_action)
+        wall_menu.addAction(self.reload_action)
         wall_menu.addSeparator()
         wall_menu.addAction(self.quit_action)
         view_menu = bar.addMenu("&View")
@@ -240,6 +318,77 @@ class MainWindow(QMainWindow):
         else:
             self.enter_full_screen()
 
+    def reload_registry(self) -> None:
+        """Check the registry file now (the result arrives like any other reload)."""
+        if self.registry_watcher is None:
+            self._post_status("No camera registry file to reload", MESSAGE_MS)
+            return
+        self._post_status("Checking the camera registry…", MESSAGE_MS)
+        self.registry_watcher.reload_now()
+
+    def apply_registry(self, registry: Registry, diff: RegistryDiff | None = None) -> None:
+        """Show ``registry`` from now on: in the camera list and on the tiles.
+
+        Tiles of changed cameras show the new record, and their stream restarts when its
+        URL or backend changed; tiles of removed cameras let their stream go and say
+        "removed from registry"; a camera that comes back takes its tiles back.
+        """
+        old = self.registry
+        if diff is None:
+            diff = diff_registries(old, registry)
+        self.registry = registry
+        self.wall.registry = registry
+        self.wall.update_parked(registry)
+        self.camera_tree.set_registry(registry)
+        restart = set(diff.url_changed)
+        again: dict[str, list[int]] = {}
+        for tile in self.wall.tiles:
+            current = tile.camera
+            if current is None:
+                continue
+            camera = registry.get(current.id)
+            removed_before = tile.detail == REMOVED_DETAIL
+            if camera is None:
+                if not removed_before:
+                    # The stream goes; the tile keeps the camera's name and last picture.
+                    self.wall.assign(tile.index, dataclasses.replace(current, enabled=False))
+                    tile.set_state(StreamState.DISABLED, REMOVED_DETAIL)
+                continue
+            if removed_before or (
+                camera.id in restart and camera.url == current.url and current.enabled
+            ):
+                # Back in the registry, or the same URL with another backend or sub
+                # stream: the manager would share the old decoder, so start afresh.
+                again.setdefault(camera.id, []).append(tile.index)
+                continue
+            if camera != current:
+                self.wall.assign(tile.index, camera)
+                self._update_stream_record(camera)
+            site = registry.site_name(camera.site)
+            agency = registry.agencies.get(camera.agency)
+            colour = agency.colour if agency else ""
+            if (tile.site, tile.agency_colour) != (site, colour) and tile.camera is not None:
+                tile.set_camera(tile.camera, tile.slot, site=site, agency_colour=colour)
+        for camera_id, indexes in again.items():
+            camera = registry.get(camera_id)
+            assert camera is not None
+            for index in indexes:
+                self.wall.clear(index)
+            for index in indexes:
+                self.wall.assign(index, camera)
+        self._on_wall_tiles_changed()
+
+    def _update_stream_record(self, camera: Camera) -> None:
+        """Give the running stream of ``camera`` its new record.
+
+        The manager shares a running decoder when the URL stays the same and keeps the
+        record it started with; the wall rebinds tiles from that record when a decoder
+        restarts at a bigger size, which would bring back an old name.
+        """
+        stream = self.wall.manager.get(camera.id)
+        if stream is not None and stream.camera.url == camera.url:
+            stream.camera = camera
+
     def counts_text(self) -> str:
         """The status bar's counts in plain words: ``6 live · 2 connecting · 1 offline``."""
         counts = self.wall.state_counts()
@@ -268,9 +417,46 @@ class MainWindow(QMainWindow):
         self.camera_tree.set_on_wall(states)
 
     def _on_wall_message_posted(self, message: str) -> None:
+        self._post_status(message, MESSAGE_MS)
+
+    def _post_status(self, message: str, ms: int) -> None:
         status = self.statusBar()
         if status is not None:
-            status.showMessage(message, MESSAGE_MS)
+            status.showMessage(message, ms)
+
+    def _on_registry_bridge_reloaded(self, result: ReloadResult) -> None:
+        if self._closed:
+            return  # queued before the watcher stopped: the wall no longer runs
+        try:
+            self._apply_reload(result)
+        except Exception:  # a bad reload must not take the wall down
+            log.exception("applying the camera registry reload failed")
+            self._post_status("Applying the camera registry failed: see the log", RELOAD_MESSAGE_MS)
+
+    def _apply_reload(self, result: ReloadResult) -> None:
+        source = self.registry_watcher.path if self.registry_watcher else self.registry.source
+        if result.registry is None:
+            self.banner.show_issues(source, result.issues, result.at)
+            count = len(result.errors)
+            self._post_status(
+                f"Camera registry not applied: {count} error{'' if count == 1 else 's'}",
+                RELOAD_MESSAGE_MS,
+            )
+            return
+        self.banner.clear()
+        self.apply_registry(result.registry, result.diff)
+        diff = result.diff or RegistryDiff()
+        message = f"Camera registry reloaded: {diff.summary()}"
+        if result.warnings:
+            count = len(result.warnings)
+            message += f" ({count} warning{'' if count == 1 else 's'}: see the log)"
+        self._post_status(message, RELOAD_MESSAGE_MS)
+
+    def _on_reload_action_triggered(self) -> None:
+        self.reload_registry()
+
+    def _on_banner_reload_requested(self) -> None:
+        self.reload_registry()
 
     def _on_camera_tree_camera_activated(self, camera: Camera) -> None:
         self.wall.place(camera)
@@ -300,7 +486,18 @@ class MainWindow(QMainWindow):
         if self._pending_cameras is not None:
             cameras, self._pending_cameras = self._pending_cameras, None
             self.wall.assign_many(cameras)
+        if self.registry_watcher is not None and not self._watch_started:
+            self._watch_started = True
+            self.registry_watcher.start()
+
+    def stop_watching(self) -> None:
+        """Stop watching the registry file, for good (waits for the watcher's thread)."""
+        if self.registry_watcher is not None:
+            self._watch_started = True  # a window shown again does not watch again
+            self.registry_watcher.stop()
 
     def closeEvent(self, a0: QCloseEvent | None) -> None:
+        self._closed = True
+        self.stop_watching()
         self.wall.stop()
         super().closeEvent(a0)

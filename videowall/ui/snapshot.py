@@ -29,7 +29,7 @@ from videowall.camera import Registry
 from videowall.layout.grid import preset
 from videowall.streams.base import StreamEvent
 from videowall.streams.manager import StreamManager
-from videowall.ui.app import ensure_app, qt_messages_to_logging
+from videowall.ui.app import ensure_app, freeze_startup_objects, qt_messages_to_logging
 from videowall.ui.wall import WallWidget, resolve_cameras
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,7 @@ def run_snapshot(
             wall.show()
             wall.assign_many(cameras)
             log.info("snapshot: grid %s, %d cameras, %.1f s", layout.name, len(cameras), duration)
+            freeze_startup_objects()
             loop = QEventLoop()
             QTimer.singleShot(max(0, round(duration * 1000)), loop.quit)
             loop.exec()

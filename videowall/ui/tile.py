@@ -11,6 +11,7 @@ import time
 from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 from PyQt6.QtCore import QMimeData, QPoint, QRect, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import (
     QColor,
@@ -81,6 +82,49 @@ def source_tile_from_mime(mime: QMimeData | None) -> int:
         return int(bytes(mime.data(TILE_MIME).data()).decode("ascii"))
     except ValueError:
         return -1
+
+
+def painted_parts(image: QImage) -> list[QRect]:
+    """Bounding boxes of the horizontal bands of ``image`` that hold any non-transparent
+    pixel: blending a mostly empty overlay over every frame would cost a full-tile pass."""
+    w, h = image.width(), image.height()
+    if w == 0 or h == 0:
+        return []
+    bits = image.constBits()
+    if bits is None:
+        return [image.rect()]
+    bits.setsize(image.sizeInBytes())
+    buffer = cast(bytes, bits)  # sip.voidptr has the buffer protocol
+    pixels = np.frombuffer(buffer, np.uint8).reshape(h, image.bytesPerLine() // 4, 4)
+    alpha: npt.NDArray[np.bool_] = np.asarray(pixels[:, :w, 3] > 0)
+    rows: npt.NDArray[np.bool_] = np.asarray(alpha.any(axis=1))
+    parts: list[QRect] = []
+    y = 0
+    while y < h:
+        if not rows[y]:
+            y += 1
+            continue
+        end = y
+        while end < h and rows[end]:
+            end += 1
+        cols = np.flatnonzero(alpha[y:end].any(axis=0))
+        parts.append(QRect(int(cols[0]), y, int(cols[-1] - cols[0] + 1), end - y))
+        y = end
+    return parts
+
+
+def bars_around(outer: QRect, inner: QRect) -> list[QRect]:
+    """The parts of ``outer`` that ``inner`` does not cover (letterbox bars)."""
+    inner = inner.intersected(outer)
+    if inner.isEmpty():
+        return [outer]
+    bars = [
+        QRect(outer.left(), outer.top(), outer.width(), inner.top() - outer.top()),
+        QRect(outer.left(), inner.bottom() + 1, outer.width(), outer.bottom() - inner.bottom()),
+        QRect(outer.left(), inner.top(), inner.left() - outer.left(), inner.height()),
+        QRect(inner.right() + 1, inner.top(), outer.right() - inner.right(), inner.height()),
+    ]
+    return [b for b in bars if b.width() > 0 and b.height() > 0]
 
 
 def letterbox(width: int, height: int, aspect: float) -> QRect:
@@ -162,6 +206,8 @@ class TileWidget(QWidget):
         self._press_pos: QPoint | None = None
         self._overlay_image: QImage | None = None
         self._overlay_key: object = None
+        #: The parts of the overlay that hold anything, drawn instead of the whole layer.
+        self._overlay_parts: list[QRect] = []
         self.setAcceptDrops(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(QSize(16, 12))
@@ -325,28 +371,39 @@ class TileWidget(QWidget):
                 self._paint_empty(painter, rect)
             else:
                 self._paint_picture(painter, rect)
-                painter.drawImage(0, 0, self._overlay(rect))
+                overlay = self._overlay(rect)
+                for part in self._overlay_parts:
+                    painter.drawImage(part.topLeft(), overlay, part)
             self._paint_frame_border(painter, rect)
         finally:
             painter.end()
 
     def _paint_picture(self, p: QPainter, rect: QRect) -> None:
-        p.fillRect(rect, QColor("#000000"))
         if self._image is None or self._frame is None:
+            p.fillRect(rect, QColor("#000000"))
             return
         target = letterbox(rect.width(), rect.height(), self._frame.aspect)
         image = self._image
-        if (
-            abs(target.width() - image.width()) <= 2
-            and abs(target.height() - image.height()) <= 2
-            and self.devicePixelRatioF() == 1.0
+        dw, dh = image.width() - target.width(), image.height() - target.height()
+        if self.devicePixelRatioF() == 1.0 and -2 <= dw <= image.width() // 16 and (
+            -2 <= dh <= image.height() // 16
         ):
-            # Decoders deliver about the tile's size: a pixel more or less is not worth
-            # a smooth rescale of every frame.
-            p.drawImage(target.center() - image.rect().center(), image)
+            # Decoders scale to the tile's size; a picture a little off (a decoder that
+            # is about to be resized, a shared camera) is centred, or its edges cropped,
+            # rather than smoothly rescaled on the GUI thread for every frame.
+            crop_w, crop_h = max(0, dw), max(0, dh)
+            source = QRect(crop_w // 2, crop_h // 2,
+                           image.width() - crop_w, image.height() - crop_h)
+            placed = QRect(QPoint(0, 0), source.size())
+            placed.moveCenter(target.center())
+            p.drawImage(placed.topLeft(), image, source)
+            target = placed
         else:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(target, image)
+        # black bars only: the picture covers the rest
+        for bar in bars_around(rect, target):
+            p.fillRect(bar, QColor("#000000"))
         if not self.is_live:
             p.fillRect(target, QColor(0, 0, 0, DIM_ALPHA))
 
@@ -397,6 +454,10 @@ class TileWidget(QWidget):
             finally:
                 painter.end()
             self._overlay_image, self._overlay_key = image, key
+            self._overlay_parts = (
+                painted_parts(image) if ratio == 1.0 else [QRect(0, 0, rect.width(),
+                                                                 rect.height())]
+            )
         return self._overlay_image
 
     def _paint_overlay(self, p: QPainter, rect: QRect) -> None:

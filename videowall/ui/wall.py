@@ -19,14 +19,15 @@ from PyQt6.QtWidgets import QWidget
 from videowall.camera import Camera, Registry
 from videowall.layout.grid import GridLayout, cell_rect, preset
 from videowall.streams.base import StreamEvent, StreamState
-from videowall.streams.manager import StreamManager, decode_box
+from videowall.streams.manager import StreamManager
 from videowall.ui import theme
 from videowall.ui.tile import TileWidget
 
 log = logging.getLogger(__name__)
 
-#: Repaints per second of the wall timer.
-DEFAULT_FPS = 25
+#: Ticks per second of the wall timer. Twice the usual camera rate: a tick at the
+#: source rate itself would miss every frame that arrives twice within one tick.
+DEFAULT_FPS = 50
 #: Pixels between tiles.
 DEFAULT_GAP = 1
 #: Quiet time after a resize before decoders are asked for bigger pictures.
@@ -237,6 +238,16 @@ class WallWidget(QWidget):
             self.clear(index)
         self._parked.clear()
 
+    def update_parked(self, registry: Registry) -> None:
+        """Bring the cameras a smaller grid parked up to date with a reloaded registry:
+        changed ones come back as they are now, removed ones do not come back."""
+        for index, camera in list(self._parked.items()):
+            current = registry.get(camera.id)
+            if current is None:
+                del self._parked[index]
+            else:
+                self._parked[index] = current
+
     def swap(self, a: int, b: int) -> None:
         """Exchange the cameras of two tiles; their streams keep running."""
         if a == b:
@@ -326,10 +337,10 @@ class WallWidget(QWidget):
         self._decode_check.start()
 
     def _check_decode_sizes(self) -> None:
-        """Restart the decoders whose pictures are now smaller than the tile showing them.
+        """Ask every decoder for pictures of the size of the largest tile showing it.
 
-        The manager never shrinks a decoder, so this only runs when tiles grew: the
-        window grew, a tile was maximised, a camera moved onto a big tile.
+        Runs a moment after tiles changed size (the window was resized, a tile maximised
+        or restored, a camera moved to a tile of another size).
         """
         wanted: dict[str, tuple[int, int]] = {}
         for tile in self._tiles:
@@ -340,21 +351,7 @@ class WallWidget(QWidget):
             prev = wanted.get(camera.id, (0, 0))
             wanted[camera.id] = (max(prev[0], size[0]), max(prev[1], size[1]))
         for camera_id, size in wanted.items():
-            stream = self.manager.get(camera_id)
-            if stream is None:
-                continue
-            box, current = decode_box(size), stream.decoder.max_size
-            if box[0] > current[0] or box[1] > current[1]:
-                log.info(
-                    "%s: tile is %dx%d, decoding at %dx%d from now on",
-                    camera_id,
-                    size[0],
-                    size[1],
-                    box[0],
-                    box[1],
-                )
-                self.manager.acquire(stream.camera, size)
-                self.manager.release(camera_id)
+            if self.manager.resize(camera_id, size) is not None:
                 self._rebind(camera_id)
 
     # -- selection and maximise ------------------------------------------------------------

@@ -1,0 +1,315 @@
+"""The JSON Schema of the camera registry, for editors with a YAML language server.
+
+With the modeline ``# yaml-language-server: $schema=../resources/cameras.schema.json`` at
+the top of ``config/cameras.yaml``, an editor completes keys, shows what each one means and
+marks wrong values while the technician types. The schema is built from the constants and
+defaults the loader (:mod:`videowall.config`) checks with, so the two cannot drift; the
+loader stays the judge (it also checks references, duplicates and the environment).
+
+``videowall cameras schema`` prints it; the committed copy is regenerated with::
+
+    python -m videowall.schema resources/cameras.schema.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from videowall.camera import BACKENDS, PRIORITY_DEFAULT, WEEKDAYS, MotionConfig
+from videowall.config import (
+    AGENCY_KEYS,
+    CAMERA_KEYS,
+    CAMERA_REQUIRED,
+    COLOUR_PATTERN,
+    CREDENTIALS_KEYS,
+    END_TIME_PATTERN,
+    EXTENSION_PREFIX,
+    FRACTION_RANGE,
+    HEADING_RANGE,
+    ID_RE,
+    LAT_RANGE,
+    LOCATION_KEYS,
+    LON_RANGE,
+    MOTION_KEYS,
+    NETWORK_SCHEMES,
+    POLYGON_MIN_POINTS,
+    PRIORITY_RANGE,
+    SCHEDULE_KEYS,
+    SITE_KEYS,
+    STREAMS_KEYS,
+    TIME_PATTERN,
+    TOP_KEYS,
+    URL_SCHEMES,
+    VAR_PATTERN,
+)
+
+JsonSchema = dict[str, Any]
+
+#: The JSON Schema dialect: the one YAML language servers support best.
+DIALECT = "http://json-schema.org/draft-07/schema#"
+#: Where the repository keeps the generated schema (the demo registry's modeline names it).
+COMMITTED_PATH = Path("resources") / "cameras.schema.json"
+
+_MOTION = MotionConfig()
+
+
+def _ref(name: str) -> JsonSchema:
+    return {"$ref": f"#/definitions/{name}"}
+
+
+def _nullable(spec: JsonSchema) -> JsonSchema:
+    """``spec`` or null: the loader reads ``key:`` with no value as "not given"."""
+    if isinstance(spec.get("type"), str) and "$ref" not in spec:
+        out = dict(spec, type=[spec["type"], "null"])
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        return out
+    notes = {k: v for k, v in spec.items() if k in ("description", "default")}
+    rest = {k: v for k, v in spec.items() if k not in notes}
+    return {**notes, "anyOf": [rest, {"type": "null"}]}
+
+
+def _anchored(pattern: str) -> str:
+    return f"^{pattern}$"
+
+
+def _any_case(word: str) -> str:
+    """A regular expression for ``word`` in any letter case (JSON Schema has no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+def _url_pattern() -> str:
+    network = [s for s in URL_SCHEMES if s in NETWORK_SCHEMES]
+    local = [s for s in URL_SCHEMES if s not in NETWORK_SCHEMES]
+    alternatives = [f"(?:{'|'.join(_any_case(s) for s in network)})://\\S+"]
+    alternatives += [f"{_any_case(s)}:\\S+" for s in local]
+    return "^(?:" + "|".join(alternatives) + ")$"
+
+
+def _text(description: str) -> JsonSchema:
+    """A string that must hold more than white space."""
+    return {"type": "string", "pattern": "\\S", "description": description}
+
+
+def _number(low: float, high: float, description: str, **extra: Any) -> JsonSchema:
+    return {"type": "number", "minimum": low, "maximum": high, "description": description,
+            **extra}
+
+
+def _object(
+    keys: Sequence[str],
+    specs: Mapping[str, JsonSchema],
+    *,
+    required: Sequence[str] = (),
+    description: str,
+) -> JsonSchema:
+    """A mapping with exactly ``keys`` (in the loader's order), each described by ``specs``.
+
+    A key without a spec raises KeyError: a key the loader knows must be in the schema.
+    """
+    extra = set(specs) - set(keys)
+    if extra:
+        raise KeyError(f"schema describes keys the loader does not know: {sorted(extra)}")
+    out: JsonSchema = {
+        "type": "object",
+        "description": description,
+        "properties": {key: specs[key] for key in keys},
+        "additionalProperties": False,
+    }
+    if required:
+        out["required"] = list(required)
+    return out
+
+
+def _definitions() -> dict[str, JsonSchema]:
+    low, high = FRACTION_RANGE
+    first, last = PRIORITY_RANGE
+    url = {
+        "type": "string",
+        "pattern": _url_pattern(),
+        "description": f"Stream URL: {', '.join(URL_SCHEMES)}. Write a password as "
+                       "${NAME} (e.g. rtsp://admin:${CAM_PASSWORD}@10.0.0.5:554/stream1) "
+                       "and set NAME in the environment.",
+    }
+    location = _object(LOCATION_KEYS, {
+        "lat": _number(*LAT_RANGE, "Latitude in degrees (WGS 84)."),
+        "lon": _number(*LON_RANGE, "Longitude in degrees (WGS 84)."),
+    }, required=LOCATION_KEYS, description="Where it stands.")
+    point = {
+        "type": "array",
+        "description": f"[x, y] in frame coordinates: {low:g},{low:g} is the top left "
+                       f"corner, {high:g},{high:g} the bottom right.",
+        "items": {"type": "number", "minimum": low, "maximum": high},
+        "minItems": 2,
+        "maxItems": 2,
+    }
+    polygon = {
+        "type": "array",
+        "description": f"A polygon: at least {POLYGON_MIN_POINTS} points [x, y].",
+        "items": _ref("point"),
+        "minItems": POLYGON_MIN_POINTS,
+    }
+    window = _object(SCHEDULE_KEYS, {
+        "days": _nullable({
+            "type": "array",
+            "description": "Days the window starts on (default: every day).",
+            "items": {"enum": list(WEEKDAYS)},
+            "minItems": 1,
+            "uniqueItems": True,
+            "default": list(WEEKDAYS),
+        }),
+        "from": {"type": "string", "pattern": _anchored(TIME_PATTERN),
+                 "description": "Start, HH:MM (local time). Quote it: \"08:00\"."},
+        "to": {"type": "string", "pattern": _anchored(END_TIME_PATTERN),
+               "description": "End, HH:MM (local time; up to 24:00). Before the start, the "
+                              "window runs past midnight."},
+    }, required=("from", "to"), description="A weekly time window.")
+    motion = _object(MOTION_KEYS, {
+        "enabled": _nullable({
+            "type": "boolean", "default": _MOTION.enabled,
+            "description": "Detect motion. A camera with a motion block detects motion "
+                           "unless this is false; without a block it does not.",
+        }),
+        "sensitivity": _nullable(_number(
+            low, high, "From 0 (only strong changes count) to 1 (the faintest change "
+                       "counts).", default=_MOTION.sensitivity,
+        )),
+        "min_area": _nullable(_number(
+            low, high, "Smallest moving area that counts, as a fraction of the frame.",
+            default=_MOTION.min_area,
+        )),
+        "zones": _nullable({
+            "type": "array", "items": _ref("polygon"), "default": [],
+            "description": "Motion counts only inside these polygons (default: the whole "
+                           "frame).",
+        }),
+        "masks": _nullable({
+            "type": "array", "items": _ref("polygon"), "default": [],
+            "description": "Motion inside these polygons never counts (clocks, trees, "
+                           "screens).",
+        }),
+        "schedule": _nullable({
+            "type": "array", "items": _ref("window"), "default": [],
+            "description": "When motion raises alerts (default: always).",
+        }),
+    }, description="Motion detection of this camera.")
+    credentials = _object(CREDENTIALS_KEYS, {
+        "username": _text("User name, as text or ${NAME} from the environment."),
+        "password": {
+            "type": "string",
+            "pattern": _anchored(VAR_PATTERN),
+            "description": "${NAME}: the environment variable that holds the password. "
+                           "A password written here is an error.",
+        },
+    }, required=CREDENTIALS_KEYS,
+        description="User name and password the wall puts into the stream URLs.")
+    streams = _object(STREAMS_KEYS, {
+        "main": dict(url, description="The main stream. " + url["description"]),
+        "sub": _nullable(dict(url, description="The small stream for grid tiles "
+                                               "(optional).")),
+    }, required=("main",), description="The camera's streams.")
+    camera = _object(CAMERA_KEYS, {
+        "id": {"type": "string", "pattern": _anchored(ID_RE.pattern),
+               "description": "Stable id: lower-case letters, digits, '_' and '-'. Layouts "
+                              "and alerts refer to it."},
+        "name": _text("Name operators see."),
+        "site": {"type": "string", "pattern": _anchored(ID_RE.pattern),
+                 "description": "Id of the road point or building, a key of 'sites'."},
+        "agency": _nullable({"type": "string", "pattern": _anchored(ID_RE.pattern),
+                             "description": "Id of the owner, a key of 'agencies'."}),
+        "url": dict(url, description="The main stream (short for streams: {main: ...}). "
+                                     + url["description"]),
+        "streams": _ref("streams"),
+        "backend": _nullable({"enum": list(BACKENDS), "type": "string", "default": "auto",
+                              "description": "Decoder: auto picks one per URL."}),
+        "enabled": _nullable({"type": "boolean", "default": True,
+                              "description": "false keeps the camera in the list but off "
+                                             "the wall."}),
+        "location": _nullable(_ref("location")),
+        "heading": _nullable(_number(*HEADING_RANGE, "Direction the camera looks, in "
+                                                     "degrees from north.")),
+        "tags": _nullable({"type": "array", "items": {"type": "string", "pattern": "\\S"},
+                           "default": [], "description": "Words to filter by."}),
+        "priority": _nullable({
+            "type": "integer", "minimum": first, "maximum": last,
+            "default": PRIORITY_DEFAULT,
+            "description": f"Alert priority: {first} is the most urgent, {last} the least.",
+        }),
+        "credentials": _nullable(_ref("credentials")),
+        "motion": _nullable(_ref("motion")),
+    }, required=CAMERA_REQUIRED, description="One camera.")
+    camera["oneOf"] = [{"required": ["url"]}, {"required": ["streams"]}]
+    colour = {"type": "string", "pattern": _anchored(COLOUR_PATTERN),
+              "description": "Colour as #rrggbb, e.g. #3d8bfd."}
+    site = _object(SITE_KEYS, {
+        "name": _text("Name operators see."),
+        "location": _nullable(_ref("location")),
+        "contact": _nullable(_text("Who to call (a phone number, a name).")),
+        "colour": _nullable(colour),
+    }, required=("name",), description="A road point or a building where cameras stand.")
+    agency = _object(AGENCY_KEYS, {
+        "name": _text("Name operators see."),
+        "colour": _nullable(colour),
+        "contact": _nullable(_text("Who to call (a phone number, a name).")),
+    }, required=("name",), description="The owner of cameras: a department, an agency or a "
+                                       "private operator.")
+    return {
+        "camera": camera, "streams": streams, "credentials": credentials,
+        "location": location, "motion": motion, "window": window, "polygon": polygon,
+        "point": point, "site": site, "agency": agency,
+    }
+
+
+def registry_schema() -> JsonSchema:
+    """The JSON Schema of a camera registry file."""
+    by_id = {
+        "type": "object",
+        "propertyNames": {"pattern": _anchored(ID_RE.pattern)},
+    }
+    top = _object(TOP_KEYS, {
+        "cameras": {"type": "array", "items": _ref("camera"),
+                    "description": "The cameras, in the order the wall lists them."},
+        "sites": _nullable(dict(by_id, additionalProperties=_ref("site"),
+                                description="Road points and buildings, by id.")),
+        "agencies": _nullable(dict(by_id, additionalProperties=_ref("agency"),
+                                   description="Owners of cameras, by id.")),
+    }, required=("cameras",), description="A videowall camera registry.")
+    return {
+        "$schema": DIALECT,
+        "$comment": "Generated by `videowall cameras schema`; do not edit.",
+        "title": "videowall camera registry",
+        **top,
+        "patternProperties": {f"^{EXTENSION_PREFIX}": {
+            "description": "Ignored: a place for YAML anchors (&defaults) to merge with <<.",
+        }},
+        "definitions": _definitions(),
+    }
+
+
+def schema_json() -> str:
+    """:func:`registry_schema` as the text of ``resources/cameras.schema.json``."""
+    return json.dumps(registry_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m videowall.schema [FILE]``: print the schema, or write it to FILE."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) > 1:
+        print("usage: python -m videowall.schema [FILE]", file=sys.stderr)
+        return 2
+    if not args:
+        sys.stdout.write(schema_json())
+        return 0
+    path = Path(args[0])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(schema_json(), encoding="utf-8")
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

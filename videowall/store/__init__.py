@@ -1,0 +1,41 @@
+"""The SQL store: the camera registry mirrored into SQL, and what later refers to it.
+
+Qt-free, and the UI never imports it: the application calls it from a worker thread and
+hands plain :mod:`videowall.store.records` values on.
+
+Use::
+
+    store = Store()                      # $VIDEOWALL_DATA/videowall.db or the XDG data folder
+    store.create()                       # idempotent, at every start
+    result = sync_registry(store, registry, source_text=text)
+    log.info("registry: %s", result.summary())
+
+Every failure raises :class:`StoreError`, whose message names the store and the reason.
+"""
+
+from videowall.store.models import SCHEMA_VERSION
+from videowall.store.records import (
+    Change,
+    ChangeKind,
+    Entity,
+    StoredCamera,
+    StoreError,
+    SyncResult,
+)
+from videowall.store.store import Store, default_path
+from videowall.store.sync import cameras, changes, sync_registry
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Change",
+    "ChangeKind",
+    "Entity",
+    "Store",
+    "StoreError",
+    "StoredCamera",
+    "SyncResult",
+    "cameras",
+    "changes",
+    "default_path",
+    "sync_registry",
+]

@@ -1,0 +1,143 @@
+"""Plain values the store hands out: safe to pass between threads and to show anywhere.
+
+Nothing here touches SQLAlchemy or a session; every URL in these values is masked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+ChangeKind = Literal["added", "updated", "disabled", "removed", "restored"]
+Entity = Literal["camera", "site", "agency"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = ("added", "updated", "disabled", "removed", "restored")
+
+
+class StoreError(Exception):
+    """The store could not do what was asked; the message names the store and the reason.
+
+    ``where`` is the database file (or the URL with its password masked), ``action`` what
+    was being done ("sync the camera registry into", "read", ...), ``reason`` what went
+    wrong in words. Nothing was written by the failed call.
+    """
+
+    def __init__(self, where: str, action: str, reason: str) -> None:
+        self.where = where
+        self.action = action
+        self.reason = reason
+        super().__init__(f"cannot {action} the store {where}: {reason}")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a camera, site or agency recorded by a registry sync."""
+
+    at: datetime
+    kind: ChangeKind
+    entity: Entity
+    #: The id of the camera, site or agency.
+    subject: str
+    #: The registry fields that changed (``url``, ``name``, ``location``, ``motion``...).
+    fields: tuple[str, ...] = ()
+    #: How they changed, for people: ``name: 'A' → 'B'; url: '…' → '…'`` (URLs masked).
+    detail: str = ""
+    #: The registry file the change came from.
+    source: str = ""
+
+    @property
+    def camera_id(self) -> str | None:
+        return self.subject if self.entity == "camera" else None
+
+    @property
+    def site_id(self) -> str | None:
+        return self.subject if self.entity == "site" else None
+
+    @property
+    def agency_id(self) -> str | None:
+        return self.subject if self.entity == "agency" else None
+
+    def __str__(self) -> str:
+        text = f"{self.entity} {self.subject} {self.kind}"
+        return f"{text}: {self.detail}" if self.detail else text
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What :func:`~videowall.store.sync.sync_registry` did."""
+
+    at: datetime
+    source: str
+    #: SHA-256 (hex) of the registry file text, when the caller gave the text.
+    sha256: str | None
+    #: How many cameras, sites and agencies the registry held.
+    cameras: int
+    sites: int
+    agencies: int
+    changes: tuple[Change, ...] = ()
+    #: True when a ``registry_syncs`` row was written (see ``sync_registry``).
+    recorded: bool = False
+    #: The id of that row.
+    sync_id: int | None = None
+
+    def count(self, kind: ChangeKind, entity: Entity | None = None) -> int:
+        """How many changes of ``kind`` (of ``entity`` only, if given)."""
+        return sum(
+            1 for c in self.changes if c.kind == kind and (entity is None or c.entity == entity)
+        )
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def added(self) -> int:
+        return self.count("added")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def disabled(self) -> int:
+        return self.count("disabled")
+
+    @property
+    def removed(self) -> int:
+        return self.count("removed")
+
+    @property
+    def restored(self) -> int:
+        return self.count("restored")
+
+    def summary(self) -> str:
+        """``3 added, 1 removed`` or ``no change``."""
+        counts = Counter(c.kind for c in self.changes)
+        parts = [f"{counts[kind]} {kind}" for kind in CHANGE_KINDS if counts[kind]]
+        return ", ".join(parts) if parts else "no change"
+
+
+@dataclass(frozen=True)
+class StoredCamera:
+    """A camera as the store holds it (URLs masked)."""
+
+    id: str
+    name: str
+    site_id: str | None
+    agency_id: str | None
+    url_masked: str
+    sub_url_masked: str | None
+    backend: str
+    enabled: bool
+    lat: float | None
+    lon: float | None
+    heading: float | None
+    tags: tuple[str, ...]
+    priority: int
+    #: Registry fields without a column of their own (``motion``...), as JSON data.
+    attrs: dict[str, Any]
+    #: Gone from the registry file (and disabled); kept for what refers to it.
+    removed: bool
+    created_at: datetime
+    updated_at: datetime
