@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +12,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+# The wall mirrors its registry into a store in the user's data folder: never in tests.
+os.environ["VIDEOWALL_DATA"] = tempfile.mkdtemp(prefix="videowall-test-data-")
+os.environ.pop("VIDEOWALL_DB", None)
 
 
 def _decoder_threads() -> list[str]:

@@ -43,6 +43,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
     record: list[tuple[str, Any]] = []
 
     def run_wall(registry: Any, **kwargs: Any) -> int:
+        listener = kwargs.pop("listener")
+        assert listener is None or hasattr(listener, "registry_applied")
         record.append(("run_wall", (registry, kwargs)))
         return 0
 

@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--grid", type=_grid_spec, metavar="SPEC", help="e.g. 4x4 or 1+5")
     demo.add_argument("--no-wall", action="store_true",
                       help="only serve the streams, until Ctrl+C")
+    _add_store_option(demo, suppress=False)
     demo.set_defaults(handler=_cmd_demo)
 
     snap = commands.add_parser(
@@ -233,6 +234,35 @@ def _add_run_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None
     parser.add_argument("--fullscreen", action="store_true",
                         default=argparse.SUPPRESS if suppress else False,
                         help="fill the screen")
+    _add_store_option(parser, suppress=suppress)
+
+
+def _add_store_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    parser.add_argument("--db", default=argparse.SUPPRESS if suppress else None, metavar="URL",
+                        help="store the registry is mirrored into: an SQLAlchemy URL or a "
+                             "file, 'none' for no store (default $VIDEOWALL_DB, else "
+                             "videowall.db in the user's data folder)")
+
+
+def _store_listener(args: argparse.Namespace) -> Any:
+    """The mirror that keeps the store in step with the wall's registry, or None."""
+    url = getattr(args, "db", None) or os.environ.get("VIDEOWALL_DB") or None
+    if url is not None and url.lower() == "none":
+        return None
+    from videowall.store import RegistryMirror
+
+    return RegistryMirror(url)
+
+
+def _run_wall_with_store(args: argparse.Namespace, registry: Registry, **kwargs: Any) -> int:
+    from videowall.ui.app import run_wall
+
+    listener = _store_listener(args)
+    try:
+        return int(run_wall(registry, listener=listener, **kwargs))
+    finally:
+        if listener is not None:
+            listener.close()
 
 
 # -- entry point ----------------------------------------------------------------------------------
@@ -271,11 +301,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     registry = load_registry(args.config or default_config_path())
     camera_ids = _check_camera_ids(registry, args.cameras)
-    from videowall.ui.app import run_wall
-
     if args.grid is None:
-        return run_wall(registry, camera_ids=camera_ids, fullscreen=args.fullscreen)
-    return run_wall(registry, grid=args.grid, camera_ids=camera_ids, fullscreen=args.fullscreen)
+        return _run_wall_with_store(args, registry, camera_ids=camera_ids,
+                                    fullscreen=args.fullscreen)
+    return _run_wall_with_store(args, registry, grid=args.grid, camera_ids=camera_ids,
+                                fullscreen=args.fullscreen)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -291,11 +321,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             return 0
         from videowall.demo.registry import showcase
         from videowall.layout.grid import preset
-        from videowall.ui.app import run_wall
 
         grid = args.grid or "3x3"
         ids = showcase(registry, len(preset(grid)))
-        return run_wall(registry, grid=grid, camera_ids=ids)
+        return _run_wall_with_store(args, registry, grid=grid, camera_ids=ids)
     finally:
         simulator.stop()
 

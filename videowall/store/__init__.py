@@ -13,6 +13,7 @@ Use::
 Every failure raises :class:`StoreError`, whose message names the store and the reason.
 """
 
+from videowall.store.mirror import RegistryMirror
 from videowall.store.models import SCHEMA_VERSION
 from videowall.store.records import (
     Change,
@@ -30,6 +31,7 @@ __all__ = [
     "Change",
     "ChangeKind",
     "Entity",
+    "RegistryMirror",
     "Store",
     "StoreError",
     "StoredCamera",

@@ -17,7 +17,7 @@ from PyQt6.QtWidgets import QApplication
 
 from videowall.camera import Registry
 from videowall.streams.manager import StreamManager
-from videowall.ui.main_window import MainWindow
+from videowall.ui.main_window import MainWindow, RegistryListener
 from videowall.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ def run_wall(
     camera_ids: Sequence[str] | None = None,
     fullscreen: bool = False,
     manager: StreamManager | None = None,
+    listener: RegistryListener | None = None,
 ) -> int:
     """Show the wall and run until the operator quits; returns the exit code.
 
@@ -116,6 +117,7 @@ def run_wall(
                 grid=grid,
                 camera_ids=camera_ids,
                 registry_path=source if source and os.path.isfile(source) else None,
+                listener=listener,
             )
             if fullscreen:
                 window.enter_full_screen()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from PyQt6.QtCore import QObject, QRect, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import (
@@ -74,6 +75,13 @@ def grid_icon(grid: GridLayout, size: int = 24) -> QIcon:
     return QIcon(pixmap)
 
 
+class RegistryListener(Protocol):
+    """Something told of each registry the wall shows (the store mirror): it must return
+    at once, and may call ``notify`` from any thread with words for the operator."""
+
+    def registry_applied(self, registry: Registry, notify: Callable[[str], None]) -> None: ...
+
+
 class RegistryBridge(QObject):
     """Carries reload results from the watcher's thread to the GUI thread.
 
@@ -83,6 +91,8 @@ class RegistryBridge(QObject):
 
     #: (ReloadResult)
     reloaded = pyqtSignal(object)
+    #: (str) words for the status bar, from any thread
+    message_posted = pyqtSignal(str)
 
     def post(self, result: ReloadResult) -> None:
         """Called on the watcher's thread: emit and return."""
@@ -107,6 +117,7 @@ class MainWindow(QMainWindow):
         camera_ids: Sequence[str] | None = None,
         registry_path: str | os.PathLike[str] | None = None,
         watch_interval: float = DEFAULT_INTERVAL,
+        listener: RegistryListener | None = None,
         parent: QWidget | None = None,
     ) -> None:
         layout = preset(grid)
@@ -165,6 +176,10 @@ class MainWindow(QMainWindow):
         self.camera_tree.camera_activated.connect(self._on_camera_tree_camera_activated)
         # Emitted on the watcher's thread: Qt queues it to this (the GUI) thread.
         self.registry_bridge.reloaded.connect(self._on_registry_bridge_reloaded)
+        self.registry_bridge.message_posted.connect(self._on_registry_bridge_message_posted)
+        #: Told of every registry the wall shows (the store mirror), off the GUI thread.
+        self.listener = listener
+        self._listener_told = False
         self.banner.reload_requested.connect(self._on_banner_reload_requested)
 
         # The cameras go up once the window shows: then the tiles have their real size
@@ -419,6 +434,13 @@ class MainWindow(QMainWindow):
     def _on_wall_message_posted(self, message: str) -> None:
         self._post_status(message, MESSAGE_MS)
 
+    def _on_registry_bridge_message_posted(self, message: str) -> None:
+        self._post_status(message, MESSAGE_MS * 3)
+
+    def _tell_listener(self) -> None:
+        if self.listener is not None:
+            self.listener.registry_applied(self.registry, self.registry_bridge.message_posted.emit)
+
     def _post_status(self, message: str, ms: int) -> None:
         status = self.statusBar()
         if status is not None:
@@ -445,6 +467,7 @@ class MainWindow(QMainWindow):
             return
         self.banner.clear()
         self.apply_registry(result.registry, result.diff)
+        self._tell_listener()
         diff = result.diff or RegistryDiff()
         message = f"Camera registry reloaded: {diff.summary()}"
         if result.warnings:
@@ -489,6 +512,9 @@ class MainWindow(QMainWindow):
         if self.registry_watcher is not None and not self._watch_started:
             self._watch_started = True
             self.registry_watcher.start()
+        if not self._listener_told:
+            self._listener_told = True
+            self._tell_listener()
 
     def stop_watching(self) -> None:
         """Stop watching the registry file, for good (waits for the watcher's thread)."""
