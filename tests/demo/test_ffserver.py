@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from tests.demo.conftest import child_pids
 from videowall.demo.clips import make_mjpeg_clip, make_probe_clip, probe_mismatches
 from videowall.demo.ffserver import (
     BAD_KINDS,
@@ -23,29 +23,6 @@ from videowall.demo.ffserver import (
     free_port,
     source_codec,
 )
-
-
-def _children() -> set[int]:
-    pids: set[int] = set()
-    for task in Path("/proc/self/task").iterdir():
-        with open(task / "children") as fh:
-            pids.update(int(p) for p in fh.read().split())
-    return pids
-
-
-@pytest.fixture(autouse=True)
-def _no_leaks() -> Iterator[None]:
-    threads, children = set(threading.enumerate()), _children()
-    yield
-    deadline = time.monotonic() + 5
-    while True:
-        extra_threads = [t.name for t in threading.enumerate() if t not in threads]
-        extra_children = _children() - children
-        if not (extra_threads or extra_children) or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert not extra_threads, f"threads left running: {extra_threads}"
-    assert not extra_children, f"child processes left running: {extra_children}"
 
 
 @pytest.fixture(scope="module")
@@ -145,10 +122,10 @@ def test_errors_and_client_limit(probe_clip: Path) -> None:
                 time.sleep(0.02)
             assert head(server.url).startswith(b"HTTP/1.0 503 ")
             # stop() ends the running ffmpeg and the viewer sees the end of the stream
-            children = _children()
+            children = child_pids()
             assert children
             server.stop()
-            assert not (_children() & children)
+            assert not (child_pids() & children)
             viewer.settimeout(3)
             while viewer.recv(65536):
                 pass
