@@ -415,3 +415,14 @@ def test_entry_points_and_no_qt_on_import() -> None:
                              env={"MALL_PASSWORD": "x", "PATH": ""})
         assert run.returncode == 0, run.stderr
         assert run.stdout == f"{VALID}: valid: 4 cameras (1 disabled), 2 sites, 2 agencies\n"
+
+
+def test_no_screen_is_said_in_words(calls: list[tuple[str, Any]], monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run", "--config", str(VALID)]) == 1
+    assert main(["demo"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("videowall: no screen to show the wall on") == 2 and "xvfb-run" in err
+    assert calls == []  # neither the wall nor the demo servers started

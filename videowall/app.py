@@ -254,7 +254,21 @@ def _store_listener(args: argparse.Namespace) -> Any:
     return RegistryMirror(url)
 
 
+def _check_display() -> None:
+    """Say in words why a wall cannot show, instead of Qt's abort without a screen."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UsageError(
+            "no screen to show the wall on (neither DISPLAY nor WAYLAND_DISPLAY is set): "
+            "run it in a desktop session, or under a virtual screen with "
+            "'xvfb-run -s \"-screen 0 1920x1080x24\" videowall ...'; over SSH, "
+            "'videowall snapshot' shows what the wall would"
+        )
+
+
 def _run_wall_with_store(args: argparse.Namespace, registry: Registry, **kwargs: Any) -> int:
+    _check_display()
     from videowall.ui.app import run_wall
 
     listener = _store_listener(args)
@@ -310,6 +324,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     registry = load_registry(demo_config_path())
+    if not args.no_wall:
+        _check_display()
     from videowall.demo.simulator import DemoSimulator
 
     simulator = DemoSimulator()
