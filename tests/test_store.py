@@ -18,11 +18,16 @@ from videowall.camera import Camera, Location, MotionConfig, Registry, ScheduleW
 from videowall.config import load_registry
 from videowall.store import (
     SCHEMA_VERSION,
+    HealthEntry,
     Store,
     StoreError,
     cameras,
     changes,
     default_path,
+    health_before,
+    health_camera_ids,
+    health_history,
+    record_health,
     sync_registry,
 )
 
@@ -111,7 +116,7 @@ def test_create_is_idempotent_and_records_the_schema_version(store: Store, db_pa
     tables = {name for (name,) in _rows(db_path, "SELECT name FROM sqlite_master "
                                                  "WHERE type = 'table'")}
     assert {"schema_version", "sites", "agencies", "cameras", "registry_changes",
-            "registry_syncs"} <= tables
+            "registry_syncs", "health_log"} <= tables
     assert _rows(db_path, "SELECT id, version FROM schema_version") == [(1, SCHEMA_VERSION)]
 
 
@@ -538,3 +543,80 @@ def test_sync_into_a_store_that_was_never_created_raises_store_error(
     db_path.parent.mkdir()
     with Store(db_path) as store, pytest.raises(StoreError, match="tables are missing"):
         sync_registry(store, demo)
+
+
+# -- the health log ----------------------------------------------------------------------------
+
+
+def test_health_log_round_trip(store: Store, db_path: Path) -> None:
+    t0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+    entries = [
+        HealthEntry("rp01-north", t0, "connecting", "opening via ffmpeg"),
+        HealthEntry("rp01-north", t0 + timedelta(seconds=2), "live", "ffmpeg"),
+        HealthEntry("rp01-south", t0 + timedelta(seconds=3), "offline", "connection refused"),
+        HealthEntry("rp01-north", t0 + timedelta(minutes=5), "stalled", "no picture for 2 s"),
+        HealthEntry("rp01-north", t0 + timedelta(minutes=5, seconds=1), "reconnecting",
+                    f"cannot open rtsp://admin:{PASSWORD}@10.0.0.5/live — attempt 1"),
+    ]
+    assert record_health(store, entries) == 5
+    assert record_health(store, []) == 0
+    north = health_history(store, "rp01-north")
+    assert [(e.state, e.at) for e in north] == [(e.state, e.at) for e in entries
+                                                if e.camera_id == "rp01-north"]
+    assert all(e.at.tzinfo is UTC for e in north)
+    assert north[-1].reason == "cannot open rtsp://admin:***@10.0.0.5/live — attempt 1"
+    assert PASSWORD not in str(_rows(db_path, "SELECT * FROM health_log"))
+    assert str(north[2]) == "rp01-north stalled: no picture for 2 s"
+    # Since (aware or naive UTC), limit, the state before, the cameras with a history.
+    later = t0 + timedelta(minutes=1)
+    assert [e.state for e in health_history(store, "rp01-north", since=later)] == [
+        "stalled", "reconnecting"]
+    naive = later.replace(tzinfo=None)
+    assert len(health_history(store, "rp01-north", since=naive)) == 2
+    assert [e.state for e in health_history(store, "rp01-north", limit=1)] == ["reconnecting"]
+    before = health_before(store, "rp01-north", later)
+    assert before is not None and (before.state, before.at) == ("live", entries[1].at)
+    assert health_before(store, "rp01-north", t0) is None
+    assert health_camera_ids(store) == ["rp01-north", "rp01-south"]
+    assert health_history(store, "nobody") == []
+
+
+def test_health_log_rows_need_no_camera_row(store: Store) -> None:
+    # The registry mirror may be behind the wall: state changes are kept all the same.
+    assert cameras(store) == []
+    record_health(store, [HealthEntry("new-cam", datetime.now(UTC), "live", "vlc")])
+    assert [e.state for e in health_history(store, "new-cam")] == ["live"]
+
+
+def _store_at_schema_1(path: Path, registry: Registry) -> None:
+    """A store as the first videowall wrote it: the registry tables, no health log."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Store(path) as old:
+        old.create()
+        sync_registry(old, registry)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE health_log")
+        conn.execute("UPDATE schema_version SET version = 1")
+
+
+def test_a_store_of_schema_1_gains_the_health_log(db_path: Path, demo: Registry) -> None:
+    _store_at_schema_1(db_path, demo)
+    tables = {name for (name,) in _rows(db_path, "SELECT name FROM sqlite_master "
+                                                 "WHERE type = 'table'")}
+    assert "health_log" not in tables
+    with Store(db_path) as store:
+        assert store.schema_version() == 1
+        with pytest.raises(StoreError, match="its tables are missing"):
+            record_health(store, [HealthEntry("x", datetime.now(UTC), "live")])
+        store.create()
+        assert store.schema_version() == SCHEMA_VERSION == 2
+        # What schema 1 held is still there, and the health log works.
+        assert len(cameras(store)) == len(demo.cameras)
+        cam = demo.cameras[0].id
+        record_health(store, [HealthEntry(cam, datetime.now(UTC), "frozen", "picture black")])
+        assert [e.reason for e in health_history(store, cam)] == ["picture black"]
+        store.create()  # and again: nothing to do
+        assert store.schema_version() == SCHEMA_VERSION
+    indexes = {name for (name,) in _rows(db_path, "SELECT name FROM sqlite_master "
+                                                  "WHERE type = 'index'")}
+    assert "ix_health_log_camera_id_at" in indexes

@@ -14,17 +14,22 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from videowall import __version__
 from videowall.camera import Camera, Registry
 from videowall.config import ConfigError, load_registry, read_registry, suggest
 from videowall.layout.grid import preset
 from videowall.logs import mask_url, setup_logging
+
+if TYPE_CHECKING:
+    from videowall.store.records import HealthEntry
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +101,29 @@ def _seconds(text: str) -> float:
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected seconds (a number, 0 or more), not {text!r}")
     return value
+
+
+_AGE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$", re.IGNORECASE)
+_AGE_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _since(text: str) -> datetime | None:
+    """``90s``, ``30m``, ``1h``, ``2d``, ``1w`` ago; a local date-time
+    (``2024-05-01T08:00``, ``2024-05-01``); or ``all`` (None)."""
+    if text.strip().lower() == "all":
+        return None
+    match = _AGE_RE.match(text)
+    if match:
+        seconds = float(match.group(1)) * _AGE_UNITS[match.group(2).lower()]
+        return datetime.now(UTC) - timedelta(seconds=seconds)
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an age (90s, 30m, 1h, 2d, 1w), a date-time (2024-05-01T08:00) or "
+            f"'all', not {text!r}"
+        ) from None
+    return when.astimezone(UTC)  # a time without a zone is local time
 
 
 def _log_level(text: str) -> str:
@@ -216,6 +244,22 @@ def build_parser() -> argparse.ArgumentParser:
                        help="give up after this long without a picture (default 15)")
     probe.set_defaults(handler=_cmd_probe)
 
+    health = commands.add_parser(
+        "health", parents=[common], help="print a camera's health history from the store",
+        description="Print the state changes of a camera that the wall recorded in the "
+                    "store: when (local time), the state, for how long, and why. Exit 1 for "
+                    "a camera the store does not know, 2 when the store cannot be read.",
+    )
+    health.add_argument("--camera", required=True, metavar="ID", help="the camera's id")
+    health.add_argument("--since", type=_since, default=_since("1d"), metavar="WHEN",
+                        help="how far back: an age (90s, 30m, 1h, 2d, 1w), a local "
+                             "date-time (2024-05-01T08:00) or 'all' (default 1d)")
+    health.add_argument("--db", metavar="URL",
+                        help="the store: an SQLAlchemy URL or a file (default $VIDEOWALL_DB, "
+                             "else videowall.db in the user's data folder)")
+    health.add_argument("--json", action="store_true", help="print JSON")
+    health.set_defaults(handler=_cmd_health)
+
     bench = commands.add_parser("bench", help="measure the wall's CPU cost (see 'bench --help')",
                                 add_help=False, prefix_chars="\0")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
@@ -244,14 +288,20 @@ def _add_store_option(parser: argparse.ArgumentParser, *, suppress: bool) -> Non
                              "videowall.db in the user's data folder)")
 
 
+def _store_url(args: argparse.Namespace) -> str | None:
+    """The store's URL: ``--db``, else ``$VIDEOWALL_DB``, else None (the default file)."""
+    return getattr(args, "db", None) or os.environ.get("VIDEOWALL_DB") or None
+
+
 def _store_listener(args: argparse.Namespace) -> Any:
-    """The mirror that keeps the store in step with the wall's registry, or None."""
-    url = getattr(args, "db", None) or os.environ.get("VIDEOWALL_DB") or None
+    """What keeps the store in step with the wall (the registry mirror and the health
+    log), or None."""
+    url = _store_url(args)
     if url is not None and url.lower() == "none":
         return None
-    from videowall.store import RegistryMirror
+    from videowall.health_log import WallStore
 
-    return RegistryMirror(url)
+    return WallStore(url)
 
 
 def _check_display() -> None:
@@ -542,6 +592,129 @@ def _cmd_probe(args: argparse.Namespace) -> int:
         for key, value in result.items():
             print(mask_url(f"{key}: {value}"))
     return 0 if result.get("ok") else 1
+
+
+def _cmd_health(args: argparse.Namespace) -> int:
+    from videowall.store import (
+        SCHEMA_VERSION,
+        Store,
+        StoreError,
+        cameras,
+        health_before,
+        health_camera_ids,
+        health_history,
+    )
+
+    url = _store_url(args)
+    if url is not None and url.lower() == "none":
+        raise UsageError("--db none: the health log lives in the store; name one")
+    since: datetime | None = args.since
+    try:
+        with Store(url) as store:
+            if store.path is not None and not store.path.is_file():
+                print(f"videowall: no store at {store.where}: the wall creates it when it "
+                      "first runs (see --db)", file=sys.stderr)
+                return 2
+            version = store.schema_version()
+            if version is None:
+                print(f"videowall: the store {store.where} holds no videowall tables",
+                      file=sys.stderr)
+                return 2
+            if version < SCHEMA_VERSION:
+                store.create()  # a store of an older videowall gains the health log
+            known = {camera.id: camera.name for camera in cameras(store, include_removed=True)}
+            logged = health_camera_ids(store)
+            if args.camera not in known and args.camera not in logged:
+                match = suggest(args.camera, sorted(set(known) | set(logged)))
+                hint = f" (did you mean {match!r}?)" if match else ""
+                raise UsageError(f"no camera {args.camera!r} in the store {store.where}{hint}")
+            entries = health_history(store, args.camera, since)
+            before = health_before(store, args.camera, since) if since is not None else None
+    except StoreError as exc:
+        print(f"videowall: {exc}", file=sys.stderr)
+        return 2
+    name = known.get(args.camera)
+    if args.json:
+        print(mask_url(json.dumps(
+            health_record(args.camera, name, since, before, entries), indent=2,
+            ensure_ascii=False)))
+    else:
+        for line in health_lines(args.camera, name, since, before, entries):
+            print(mask_url(line))
+    return 0
+
+
+def _local(when: datetime) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _duration_words(seconds: float) -> str:
+    """``0.4 s``, ``45 s``, ``3 min 12 s``, ``2 h 05 min``, ``3 d 4 h``."""
+    if seconds < 10:
+        return f"{max(0.0, seconds):.1f} s"
+    total = round(seconds)
+    if total < 60:
+        return f"{total} s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def health_record(camera_id: str, name: str | None, since: datetime | None,
+                  before: HealthEntry | None, entries: Sequence[HealthEntry]) -> dict[str, Any]:
+    """``videowall health --json``: times in UTC (ISO 8601); ``duration_s`` is how long a
+    state lasted (null for the last one); ``before`` the state at ``since``."""
+
+    def entry(item: HealthEntry, until: datetime | None) -> dict[str, Any]:
+        return {
+            "at": item.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "state": item.state,
+            "reason": item.reason,
+            "duration_s": None if until is None else round((until - item.at).total_seconds(), 3),
+        }
+
+    ends: list[datetime | None] = [e.at for e in entries[1:]]
+    ends.append(None)
+    return {
+        "camera": camera_id,
+        "name": name,
+        "since": None if since is None else since.astimezone(UTC).isoformat().replace(
+            "+00:00", "Z"),
+        "before": None if before is None else entry(
+            before, entries[0].at if entries else None),
+        "entries": [entry(e, end) for e, end in zip(entries, ends, strict=True)],
+    }
+
+
+def health_lines(camera_id: str, name: str | None, since: datetime | None,
+                 before: HealthEntry | None, entries: Sequence[HealthEntry]) -> list[str]:
+    """``videowall health`` as text: a header, then one line per state change."""
+    title = f"{name} ({camera_id})" if name else camera_id
+    zone = datetime.now().astimezone().strftime("%z")
+    zone = f"local time, UTC{zone[:3]}:{zone[3:]}" if zone else "local time"
+    window = f"since {_local(since)}" if since is not None else "all recorded"
+    lines = [f"{title}: {_plural(len(entries), 'state change')} {window} ({zone})"]
+    if before is not None:
+        reason = f" — {before.reason}" if before.reason else ""
+        lines.append(f"before that: {before.state} since {_local(before.at)}{reason}")
+    if not entries:
+        return lines
+    rows = []
+    for index, item in enumerate(entries):
+        end = entries[index + 1].at if index + 1 < len(entries) else None
+        lasted = _duration_words((end - item.at).total_seconds()) if end else "—"
+        rows.append((_local(item.at), item.state, lasted, item.reason))
+    header = ("TIME", "STATE", "FOR", "REASON")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+    for row in [header, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[3]]).rstrip())
+    return lines
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:

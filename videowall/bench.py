@@ -123,7 +123,14 @@ def _wall(url: str, tiles: int, warmup: float, window: float, workdir: Path,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="videowall bench", description=__doc__.split("\n")[0])
+    if argv and argv[0] in ("health", "soak"):
+        from videowall import soak
+
+        return soak.main(argv)
+    parser = argparse.ArgumentParser(
+        prog="videowall bench", description=__doc__.split("\n")[0],
+        epilog="'videowall bench health' times fault detection and recovery; "
+               "'videowall bench soak' runs the wall for an hour under faults.")
     parser.add_argument("--tiles", default="9,16", help="tile counts, comma-separated")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (default 2)")
     parser.add_argument("--warmup", type=float, default=6.0, help="seconds before measuring")

@@ -221,6 +221,9 @@ def test_probe_reports_a_good_and_a_bad_stream(ts_server: FfmpegHttpServer) -> N
     assert (good["width"], good["height"]) == (640, 360)
     assert good["codec"] == "h264" and good["fps"] > 10
     assert 0 < good["first_frame_s"] < 20
+    assert good["bitrate_kbps"] > 5 and good["frames_decoded"] > 10
+    assert good["frames_shown"] >= good["frames_decoded"] - 1
+    assert good["state"] == "live"
     bad = probe(f"rtsp://user:pw@127.0.0.1:{free_port()}/x", timeout=10)
     assert bad["ok"] is False and "connection refused" in bad["error"]
     assert bad["url"].startswith("rtsp://user:***@")

@@ -106,7 +106,7 @@ def test_choose_backend_by_scheme_and_override() -> None:
 
 
 class FakeDecoder(Decoder):
-    """Publishes solid frames until told to fail."""
+    """Publishes frames (a bright bar walks across a grey picture) until told to fail."""
 
     backend_name = "fake"
     instances: ClassVar[list[FakeDecoder]] = []
@@ -122,8 +122,12 @@ class FakeDecoder(Decoder):
         self.sessions += 1
         if self.fail_with:
             return self.fail_with
+        n = 0
         while not self.stopping and not self.fail_with:
-            self.slot.publish(np.full((4, 8, 4), 200, np.uint8))
+            image = np.full((4, 8, 4), 100, np.uint8)
+            image[:, n % 8] = 255
+            n += 1
+            self.slot.publish(image)
             self.stats.frames_decoded += 1
             self._frame_arrived()
             self._wait(0.01)

@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from videowall.camera import Agency, Camera, Registry, Site
 from videowall.layout.grid import preset
 from videowall.streams.backoff import Backoff
-from videowall.streams.base import Decoder, EventSink, fit_size
+from videowall.streams.base import Decoder, EventSink, StreamState, fit_size
 from videowall.streams.frame import FrameSlot
 from videowall.streams.manager import StreamManager
 from videowall.ui.wall import WallWidget
@@ -38,6 +38,9 @@ class FakeDecoder(Decoder):
         fake://live?colour=ff0000&size=640x360&aspect=1.78&fps=25
         fake://offline?detail=connection%20refused    (never a frame)
         fake://dropout?after=0.4                       (live, then offline)
+        fake://hold?state=stalled&detail=no%20picture%20for%202%20s&after=0.3&retry=12
+            (live for ``after`` seconds, then ``state`` until stopped; ``retry``: the next
+            attempt is due that many seconds later)
 
     After a failure it waits long before retrying, so tests see the failed state.
     """
@@ -57,7 +60,15 @@ class FakeDecoder(Decoder):
         self.fps = float(query.get("fps", "25"))
         self.after = float(query.get("after", "0.4"))
         self.offline_detail = query.get("detail", "connection refused")
+        self.hold_state = StreamState(query.get("state", "stalled"))
+        self.hold_retry = float(query.get("retry", "0"))
+        self.holding = False
         self._backoff = Backoff(first=30.0, jitter=0.0)
+
+    def check_health(self, now: float) -> None:
+        # A held state is the test's to keep; the watchdog judges the other modes.
+        if not self.holding:
+            super().check_health(now)
 
     def picture(self, n: int, base: np.ndarray) -> np.ndarray:
         image = base.copy()
@@ -86,6 +97,13 @@ class FakeDecoder(Decoder):
             n += 1
             if self.mode == "dropout" and time.monotonic() - start >= self.after:
                 return "connection lost"
+            if self.mode == "hold" and time.monotonic() - start >= self.after:
+                self.holding = True
+                if self.hold_retry:
+                    self.stats.next_retry_t = time.monotonic() + self.hold_retry
+                self._set_state(self.hold_state, self.offline_detail)
+                while True:
+                    self._wait(3600)
             next_t += period
             self._wait(max(0.0, next_t - time.monotonic()))
 

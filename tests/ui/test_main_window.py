@@ -36,8 +36,9 @@ def test_window_fills_tiles_with_the_first_enabled_cameras(
     qtbot.waitUntil(
         lambda: all(t.state == StreamState.LIVE for t in window.wall.tiles), timeout=3000
     )
-    qtbot.waitUntil(lambda: window.counts_text() == "4 live · 0 connecting · 0 offline")
+    qtbot.waitUntil(lambda: window.counts_text() == "4 live · 0 degraded · 0 offline")
     assert "4 live" in window.counts_label.text()
+    assert window.registry_text() == "7 cameras · 3 not shown"
 
 
 def test_every_preset_has_an_action_and_switches_the_grid(qtbot: QtBot, window: MainWindow) -> None:

@@ -197,7 +197,7 @@ def test_a_removed_camera_leaves_its_tile_saying_so_and_comes_back(
     assert window.wall.manager.get("green") is None  # its stream was let go
     assert window.camera_tree.visible_camera_ids() == ["red", "white"]
     assert status_message(window) == "Camera registry reloaded: 0 added, 1 removed, 0 changed"
-    assert window.counts_text() == "2 live · 0 connecting · 1 offline · 1 empty"
+    assert window.counts_text() == "2 live · 0 degraded · 0 offline · 1 off · 1 empty"
     # The tile shows its last picture dimmed, with the words in the middle.
     image = tile.grab().toImage()
     middle = image.pixelColor(image.width() // 2, image.height() // 4)

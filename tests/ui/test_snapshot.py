@@ -15,6 +15,10 @@ from videowall.ui.snapshot import run_snapshot
 
 TILE_KEYS = {"index", "camera", "state", "backend", "frames", "fps", "width", "height"}
 EVENT_KEYS = {"t", "camera", "kind", "detail", "state"}
+STATS_KEYS = {
+    "frames_decoded", "frames_shown", "frames_dropped", "fps", "bitrate_kbps",
+    "last_frame_age_s", "reconnects", "first_frame_s", "next_retry_in_s",
+}
 
 
 def test_snapshot_writes_png_and_report(
@@ -54,6 +58,16 @@ def test_snapshot_writes_png_and_report(
     assert drop["state"] == "offline" and drop["detail"] == "connection lost"
     assert drop["frames"] > 0
     assert empty["camera"] is None and empty["state"] == "empty" and empty["frames"] == 0
+
+    # The stream's own statistics, per tile with a stream.
+    assert all(set(t["stats"]) >= STATS_KEYS for t in (red, off, drop))
+    assert empty["stats"] is None
+    assert red["stats"]["frames_decoded"] >= red["frames"] * 0.8
+    assert red["stats"]["reconnects"] == 0 and red["stats"]["last_frame_age_s"] < 0.5
+    assert red["stats"]["first_frame_s"] is not None and red["stats"]["next_retry_in_s"] is None
+    assert off["stats"]["frames_decoded"] == 0 and off["stats"]["first_frame_s"] is None
+    assert 25 <= off["stats"]["next_retry_in_s"] <= 30  # the fake retries after 30 s
+    assert drop["stats"]["frames_decoded"] > 0
 
     events = report["events"]
     assert all(set(e) >= EVENT_KEYS for e in events)

@@ -149,7 +149,9 @@ def test_state_changes_are_applied_recorded_and_signalled(
     assert [ev.state for ev in seen] == states
     assert wall.events[-1].detail == "connection lost"
     assert all(ev.t >= wall.started_at for ev in wall.events)
-    assert wall.state_counts() == {"live": 0, "connecting": 0, "offline": 1, "empty": 3}
+    assert wall.state_counts() == {
+        "live": 0, "degraded": 0, "offline": 1, "connecting": 0, "off": 0, "empty": 3
+    }
 
 
 def test_grid_change_releases_hidden_tiles_and_brings_them_back(

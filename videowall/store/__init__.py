@@ -9,16 +9,25 @@ Use::
     store.create()                       # idempotent, at every start
     result = sync_registry(store, registry, source_text=text)
     log.info("registry: %s", result.summary())
+    record_health(store, [HealthEntry("rp01-north", utcnow(), "stalled", "no picture for 2 s")])
+    health_history(store, "rp01-north", since=an_hour_ago)
 
 Every failure raises :class:`StoreError`, whose message names the store and the reason.
 """
 
+from videowall.store.health import (
+    health_before,
+    health_camera_ids,
+    health_history,
+    record_health,
+)
 from videowall.store.mirror import RegistryMirror
 from videowall.store.models import SCHEMA_VERSION
 from videowall.store.records import (
     Change,
     ChangeKind,
     Entity,
+    HealthEntry,
     StoredCamera,
     StoreError,
     SyncResult,
@@ -31,6 +40,7 @@ __all__ = [
     "Change",
     "ChangeKind",
     "Entity",
+    "HealthEntry",
     "RegistryMirror",
     "Store",
     "StoreError",
@@ -39,5 +49,9 @@ __all__ = [
     "cameras",
     "changes",
     "default_path",
+    "health_before",
+    "health_camera_ids",
+    "health_history",
+    "record_health",
     "sync_registry",
 ]

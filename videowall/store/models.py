@@ -8,9 +8,11 @@ camera also disabled) and comes back as the same row when it returns.
 
 URLs are stored masked (``user:***@``), never with a password.
 
-Later tables (``health_log``, ``alerts``, ``layouts``) join :class:`Base` here and raise
+Later tables (``alerts``, ``layouts``) join :class:`Base` here and raise
 :data:`SCHEMA_VERSION`; the ``schema_version`` row tells a store written by an older
 videowall, which needs migrating, from one written by a newer, which this one must not touch.
+
+Schema history: 1 the registry mirror; 2 adds ``health_log``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.types import TypeDecorator
 from videowall.camera import PRIORITY_DEFAULT
 
 #: The version of the table layout below. Raise it with every change of a table.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def utcnow() -> datetime:
@@ -183,3 +185,22 @@ class RegistryChangeRow(Base):
     fields: Mapped[list[str]] = mapped_column(default=list)
     detail: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(default="")
+
+
+class HealthLogRow(Base):
+    """One change of a stream's health: the camera, when (UTC), the new state and why.
+
+    ``camera_id`` names a row of ``cameras`` but has no foreign key: state changes are
+    written as they happen, also while the registry mirror is behind or cannot write.
+    """
+
+    __tablename__ = "health_log"
+    __table_args__ = (Index("ix_health_log_camera_id_at", "camera_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    camera_id: Mapped[str]
+    at: Mapped[datetime]
+    #: A :class:`~videowall.streams.base.StreamState` value (``live``, ``stalled``...).
+    state: Mapped[str]
+    #: Why, in words, as the tile said it (URLs masked).
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -141,3 +141,20 @@ class StoredCamera:
     removed: bool
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class HealthEntry:
+    """One change of a camera's stream health, as the health log holds it."""
+
+    camera_id: str
+    #: When the state changed (timezone-aware, UTC).
+    at: datetime
+    #: A stream state value: ``live``, ``stalled``, ``frozen``, ``offline``...
+    state: str
+    #: Why, in words (URLs masked).
+    reason: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.camera_id} {self.state}"
+        return f"{text}: {self.reason}" if self.reason else text

@@ -152,7 +152,11 @@ class Store:
                     f"knows schema {SCHEMA_VERSION} and older)",
                 )
             elif row.version < SCHEMA_VERSION:
-                # Schema 1 is the first; later versions migrate here, step by step.
+                # create_all above has added the tables later schemas bring (2: health_log)
+                # in this same transaction; steps that change existing tables go here, in
+                # order, when a schema needs them.
+                log.info("store %s: schema %d migrated to %d", self.where, row.version,
+                         SCHEMA_VERSION)
                 row.version = SCHEMA_VERSION
                 row.updated_at = utcnow()
 

@@ -8,10 +8,13 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 from videowall.logs import camera_logger, mask_url
-from videowall.streams.backoff import Backoff
+from videowall.streams.backoff import Backoff, ConnectGate, GateTicket
 from videowall.streams.frame import FrameSlot
+from videowall.streams.health import HealthConfig, HealthMonitor, RateWindow, thumbnail
 
 
 class StreamState(enum.StrEnum):
@@ -41,7 +44,11 @@ class StreamEvent:
 
 @dataclass
 class DecoderStats:
-    """Counters a decoder keeps; read from any thread (plain values, no lock needed)."""
+    """Counters a decoder keeps; read from any thread (plain values, no lock needed).
+
+    Times are ``time.monotonic()``. ``fps`` and ``bitrate_bps`` are measured over the last
+    two seconds by the health watchdog; the rest is kept by the decoder itself.
+    """
 
     backend: str = ""
     codec: str = ""
@@ -50,10 +57,16 @@ class DecoderStats:
     source_fps: float = 0.0
     frames_decoded: int = 0
     frames_published: int = 0
+    #: Pictures replaced in the slot before the wall read them.
+    frames_dropped: int = 0
+    fps: float = 0.0
+    bitrate_bps: float = 0.0
     first_frame_s: float | None = None  # time from a session's start to its first frame
     reconnects: int = 0
-    last_frame_t: float = 0.0  # time.monotonic() of the newest decoded frame
-    next_retry_t: float = 0.0  # time.monotonic() of the next connection attempt
+    last_frame_t: float = 0.0  # the newest picture handed to the slot
+    last_decoded_t: float = 0.0  # the newest picture really decoded (not a repeat)
+    next_retry_t: float = 0.0  # the next (or current) connection attempt
+    state_since_t: float = 0.0  # when the state last changed
 
 
 EventSink = Callable[[StreamEvent], None]
@@ -61,13 +74,20 @@ EventSink = Callable[[StreamEvent], None]
 #: The largest picture a decoder hands to the wall; bigger sources are scaled down.
 DEFAULT_MAX_SIZE = (1280, 720)
 
-#: A session that stayed live this long resets the backoff to its first, short delay.
+#: A session live this long without a break resets the backoff to its first, short delay:
+#: a camera that comes back for a few seconds and drops again is not retried ever faster.
 STABLE_AFTER_S = 10.0
 
 
 _QUIET_STATES = frozenset(
     {StreamState.LIVE, StreamState.CONNECTING, StreamState.RECONNECTING, StreamState.STOPPED}
 )
+#: States the health judgment moves between while a session shows pictures.
+_JUDGED = frozenset({StreamState.LIVE, StreamState.STALLED, StreamState.FROZEN})
+#: ... and the state a session is in after one that ended frozen, until judged.
+_JUDGED_AFTER_FREEZE = _JUDGED | {StreamState.RECONNECTING}
+#: States in which a retry is scheduled or under way.
+_RETRYING = frozenset({StreamState.OFFLINE, StreamState.UNAUTHORIZED, StreamState.RECONNECTING})
 
 
 class SessionStopped(Exception):
@@ -79,7 +99,18 @@ class Decoder(ABC):
 
     ``start()`` returns at once; ``stop()`` may block (libvlc's stop is synchronous), so
     the owner calls it off the GUI thread. State changes go to ``on_event``, which must
-    only hand off (it is called from the decoder's threads).
+    only hand off (it is called from the decoder's threads and the watchdog's).
+
+    Health: the decoder's threads record plain facts (when a picture was really decoded,
+    bytes read); :meth:`check_health`, called a few times a second by one
+    :class:`~videowall.streams.health.HealthWatchdog` for the whole wall, judges them and
+    moves the state between live, stalled and frozen, and ends a session that stalled or
+    froze for too long. Backends call :meth:`_health_end` between reads and return its
+    words when it has some.
+
+    Reconnecting: capped exponential backoff with jitter (slow after a refusal of the
+    credentials), reset once a session stayed live :data:`STABLE_AFTER_S`; an optional
+    shared :class:`~videowall.streams.backoff.ConnectGate` limits attempts per host.
     """
 
     backend_name = "?"
@@ -101,6 +132,8 @@ class Decoder(ABC):
         self.max_size = max_size
         self.stats = DecoderStats(backend=self.backend_name)
         self.log = camera_logger(camera_id)
+        #: Limits connection attempts per host; set by the owner before start().
+        self.gate: ConnectGate | None = None
         self._on_event = on_event
         self._state = StreamState.STOPPED
         self._detail = ""
@@ -110,8 +143,30 @@ class Decoder(ABC):
         self._thread: threading.Thread | None = None
         self._stop_event = threading.Event()
         self._retry_event = threading.Event()
-        self._backoff = Backoff()
         self._last_reason = ""
+        self._health_config = HealthConfig()
+        self._backoff = Backoff(self._health_config.retry_first_s, self._health_config.retry_cap_s)
+        self._auth_backoff = Backoff(
+            self._health_config.auth_retry_first_s, self._health_config.auth_retry_cap_s,
+            jitter=0.25,
+        )
+        # per session, written by the decoder's threads
+        self._session_id = 0
+        self._session_live = False
+        self._ticket: GateTicket | None = None
+        self._live_since = 0.0
+        self._was_stable = False
+        self._end_reason: str | None = None
+        self._retry_at_once = False
+        self._ended_frozen = False
+        self._frozen_session = -1  # a session that began after one ended frozen
+        #: Bytes read from the source so far (backends add to it; rates come from it).
+        self.bytes_read = 0
+        # the health judgment, touched by the watchdog thread only
+        self._monitor = HealthMonitor(self._health_config)
+        self._rates = RateWindow()
+        self._judged_session = -1
+        self._sampled_decoded_t = 0.0
 
     @property
     def safe_url(self) -> str:
@@ -125,28 +180,149 @@ class Decoder(ABC):
     def detail(self) -> str:
         return self._detail
 
-    def _set_state(self, state: StreamState, detail: str = "") -> None:
-        """The one place a state changes: validates, logs once, emits."""
+    @property
+    def health_config(self) -> HealthConfig:
+        return self._health_config
+
+    @health_config.setter
+    def health_config(self, config: HealthConfig) -> None:
+        """Judge and retry by ``config`` (set before start())."""
+        self._health_config = config
+        self._monitor = HealthMonitor(config)
+        self._backoff = Backoff(config.retry_first_s, config.retry_cap_s)
+        self._auth_backoff = Backoff(config.auth_retry_first_s, config.auth_retry_cap_s,
+                                     jitter=0.25)
+
+    def _set_state(
+        self,
+        state: StreamState,
+        detail: str = "",
+        *,
+        only_from: frozenset[StreamState] | None = None,
+        session: int | None = None,
+    ) -> bool:
+        """The one place a state changes: validates, logs once, emits.
+
+        ``only_from`` and ``session`` make the change conditional (checked under the same
+        lock as the change): the watchdog judges a session that may have just ended.
+        Returns whether the state or its detail changed.
+        """
         detail = mask_url(detail)
+        now = time.monotonic()
         with self._state_lock:
+            if session is not None and session != self._session_id:
+                return False
+            if only_from is not None and self._state not in only_from:
+                return False
             if state == self._state and detail == self._detail:
-                return
+                return False
+            previous = self._state
             self._state, self._detail = state, detail
+            if state != previous:
+                self.stats.state_since_t = now
+                if previous == StreamState.LIVE and now - self._live_since >= STABLE_AFTER_S:
+                    self._was_stable = True
+                if state == StreamState.LIVE:
+                    self._live_since = now
         if state in _QUIET_STATES:
             self.log.info("%s%s", state.value, f": {detail}" if detail else "")
         else:
             self.log.warning("%s: %s (%s)", state.value, detail, self.safe_url)
-        self._on_event(StreamEvent(time.monotonic(), self.camera_id, "state", state, detail))
+        self._on_event(StreamEvent(now, self.camera_id, "state", state, detail))
+        return True
 
-    def _frame_arrived(self) -> None:
-        """Bookkeeping for each new picture; call from the decoding thread."""
+    def _frame_arrived(self, decoded: bool = True) -> None:
+        """Bookkeeping for each picture handed to the slot; call from the decoding thread.
+
+        ``decoded=False`` for a backend whose display path also repeats old pictures
+        (libvlc): it sets ``stats.last_decoded_t`` itself when it knows a picture was
+        really decoded. The first picture of a session always counts as decoded.
+        Backends count ``stats.frames_decoded`` and add to :attr:`bytes_read`.
+        """
         now = time.monotonic()
-        self.stats.frames_published += 1
-        self.stats.last_frame_t = now
-        if self.stats.first_frame_s is None:
-            self.stats.first_frame_s = now - self._session_t0
-        if self._state != StreamState.LIVE:
-            self._set_state(StreamState.LIVE, f"{self.backend_name}")
+        stats = self.stats
+        stats.frames_published += 1
+        stats.frames_dropped = self.slot.dropped
+        stats.last_frame_t = now
+        if decoded:
+            stats.last_decoded_t = now
+        if not self._session_live:
+            self._session_live = True
+            stats.last_decoded_t = now
+            stats.first_frame_s = now - self._session_t0
+            self._release_gate()
+            if self._frozen_session != self._session_id:
+                self._set_state(StreamState.LIVE, f"{self.backend_name}")
+            # else: the last session ended frozen; the health judgment says whether this
+            # picture is new (live) or the same one again (still frozen)
+
+    # -- health -------------------------------------------------------------------------
+
+    def check_health(self, now: float) -> None:
+        """Measure rates and judge the running session once (the watchdog's thread)."""
+        stats = self.stats
+        fps, bps = self._rates.update(now, stats.frames_decoded, self.bytes_read)
+        stats.fps, stats.bitrate_bps = fps, bps * 8
+        session = self._session_id
+        judged = _JUDGED
+        if session == self._frozen_session:
+            judged = _JUDGED_AFTER_FREEZE
+        if not self._session_live or self._state not in judged:
+            return
+        monitor = self._monitor
+        if session != self._judged_session:
+            self._judged_session = session
+            self._sampled_decoded_t = 0.0
+            monitor.reset(now, stats.source_fps, keep_pictures=session == self._frozen_session)
+        thumb = None
+        if monitor.wants_sample(now) and stats.last_decoded_t > self._sampled_decoded_t:
+            frame = self.slot.peek()
+            if frame is not None:
+                self._sampled_decoded_t = stats.last_decoded_t
+                thumb = thumbnail(frame.image)
+        verdict = monitor.assess(now, stats.last_decoded_t, fps=fps or None, thumb=thumb)
+        state = StreamState(verdict.condition.value)
+        detail = verdict.detail if state != StreamState.LIVE else self.backend_name
+        self._set_state(state, detail, only_from=judged, session=session)
+        if verdict.reconnect:
+            self._end_session(session, verdict.reconnect)
+
+    def _end_session(self, session: int, reason: str) -> None:
+        """Ask the running session to end with ``reason`` (any thread)."""
+        with self._state_lock:
+            if session != self._session_id or self._end_reason is not None:
+                return
+            self._end_reason = reason
+        self.log.info("ending the session: %s", reason)
+
+    def _health_end(self) -> str | None:
+        """Words to end the running session with, when the health judgment asked for it."""
+        return self._end_reason
+
+    def stats_dict(self, now: float | None = None) -> dict[str, Any]:
+        """The statistics as a JSON-ready dict (for reports, probes and tooltips)."""
+        now = time.monotonic() if now is None else now
+        s = self.stats
+        retrying = self._state in _RETRYING and s.next_retry_t > 0
+        return {
+            "backend": s.backend,
+            "codec": s.codec,
+            "width": s.width,
+            "height": s.height,
+            "source_fps": round(s.source_fps, 2),
+            "state": self._state.value,
+            "detail": self._detail,
+            "state_for_s": round(now - s.state_since_t, 3) if s.state_since_t else None,
+            "frames_decoded": s.frames_decoded,
+            "frames_shown": s.frames_published,
+            "frames_dropped": s.frames_dropped,
+            "fps": round(s.fps, 2),
+            "bitrate_kbps": round(s.bitrate_bps / 1000, 1),
+            "last_frame_age_s": round(now - s.last_decoded_t, 3) if s.last_decoded_t else None,
+            "reconnects": s.reconnects,
+            "first_frame_s": None if s.first_frame_s is None else round(s.first_frame_s, 3),
+            "next_retry_in_s": round(max(0.0, s.next_retry_t - now), 3) if retrying else None,
+        }
 
     # -- the supervising loop ---------------------------------------------------------
 
@@ -170,6 +346,7 @@ class Decoder(ABC):
             thread.join(timeout)
             if thread.is_alive():
                 self.log.warning("decoder did not stop within %.0f s", timeout)
+        self._release_gate()
         self._set_state(StreamState.STOPPED)
 
     @property
@@ -177,14 +354,39 @@ class Decoder(ABC):
         return self._stop_event.is_set()
 
     def retry_now(self) -> None:
-        """Cut a pending backoff wait short (the operator asked for a retry)."""
+        """Retry at once (the operator asked): cut a pending backoff wait short, or end a
+        stalled or frozen session and reconnect without waiting. Returns at once."""
         self._retry_event.set()
+        if self._state in (StreamState.STALLED, StreamState.FROZEN):
+            self._retry_at_once = True
+            self._end_session(self._session_id, "retry asked by the operator")
+
+    def _host(self) -> str | None:
+        try:
+            return urlsplit(self.url).hostname
+        except ValueError:
+            return None
+
+    def _release_gate(self) -> None:
+        ticket, self._ticket = self._ticket, None
+        if ticket is not None:
+            ticket.release()
+
+    def _begin_session(self) -> int:
+        with self._state_lock:
+            self._session_id += 1
+            self._frozen_session = self._session_id if self._ended_frozen else -1
+            self._end_reason = None
+            self._session_live = False
+            self._was_stable = False
+            self._retry_at_once = False
+            session = self._session_id
+        self.stats.first_frame_s = None
+        return session
 
     def _run(self) -> None:
         try:
             while not self._stop_event.is_set():
-                self._session_t0 = time.monotonic()
-                self.stats.first_frame_s = None
                 if self.stats.reconnects:
                     self._set_state(
                         StreamState.RECONNECTING,
@@ -192,6 +394,13 @@ class Decoder(ABC):
                     )
                 else:
                     self._set_state(StreamState.CONNECTING, f"opening via {self.backend_name}")
+                host = self._host()
+                if self.gate is not None and host:
+                    self._ticket = self.gate.enter(host, self._stop_event)
+                    if self._ticket is None:
+                        break
+                self._begin_session()
+                self._session_t0 = time.monotonic()
                 try:
                     reason = self._session()
                 except SessionStopped:
@@ -199,28 +408,47 @@ class Decoder(ABC):
                 except Exception as exc:  # a backend bug must not kill the loop silently
                     self.log.exception("session failed")
                     reason = f"internal error: {type(exc).__name__}: {exc}"
+                finally:
+                    self._release_gate()
                 if self._stop_event.is_set():
                     break
-                was_stable = self.stats.first_frame_s is not None and (
-                    time.monotonic() - self._session_t0 >= STABLE_AFTER_S
-                )
-                if was_stable:
-                    self._backoff.reset()
-                delay = self._backoff.next()
-                self.stats.next_retry_t = time.monotonic() + delay
-                state = (
-                    StreamState.UNAUTHORIZED
-                    if reason.startswith("unauthorized")
-                    else StreamState.OFFLINE
-                )
-                self._last_reason = reason
-                self._set_state(state, reason)
-                self._retry_event.clear()
-                self._retry_event.wait(delay)
-                self.stats.reconnects += 1
+                self._after_session(reason)
         except Exception:
             self.log.exception("decoder loop crashed")
             self._set_state(StreamState.OFFLINE, "internal error: decoder loop crashed")
+
+    def _after_session(self, reason: str) -> None:
+        """Say why the session ended, then wait for the next attempt."""
+        now = time.monotonic()
+        with self._state_lock:
+            self._session_live = False  # nothing left to judge until the next picture
+            health_reason, self._end_reason = self._end_reason, None
+            judged = self._state in (StreamState.STALLED, StreamState.FROZEN)
+            self._ended_frozen = self._state == StreamState.FROZEN
+            stable = self._was_stable or (
+                self._state == StreamState.LIVE and now - self._live_since >= STABLE_AFTER_S
+            )
+            at_once, self._retry_at_once = self._retry_at_once, False
+        if stable:
+            self._backoff.reset()
+            self._auth_backoff.reset()
+        unauthorized = reason.startswith("unauthorized")
+        if health_reason is not None:
+            state, reason = StreamState.RECONNECTING, health_reason
+        elif unauthorized:
+            state = StreamState.UNAUTHORIZED
+        elif judged:
+            state = StreamState.RECONNECTING  # ended while stalled or frozen: that is why
+        else:
+            state = StreamState.OFFLINE
+        delay = 0.0 if at_once else (self._auth_backoff if unauthorized else self._backoff).next()
+        self.stats.next_retry_t = time.monotonic() + delay
+        self._last_reason = reason
+        self._set_state(state, reason)
+        self._retry_event.clear()
+        if delay:
+            self._retry_event.wait(delay)
+        self.stats.reconnects += 1
 
     def _wait(self, seconds: float) -> None:
         """Sleep inside a session, raising SessionStopped as soon as stop() is called."""
@@ -232,7 +460,8 @@ class Decoder(ABC):
         """Connect and decode until the stream ends; return why it ended, in words.
 
         Call :meth:`_frame_arrived` for each picture published. Return promptly (or raise
-        :class:`SessionStopped`) once :attr:`stopping` is true. A reason starting with
+        :class:`SessionStopped`) once :attr:`stopping` is true, and return the words of
+        :meth:`_health_end` soon after it has some. A reason starting with
         ``unauthorized`` marks the camera as refusing the credentials.
         """
 

@@ -6,6 +6,7 @@ server refuses TCP.
 
 from __future__ import annotations
 
+import errno
 import time
 from fractions import Fraction
 from typing import Any
@@ -21,19 +22,33 @@ from videowall.streams.net import check_url, diagnose, scheme_of
 #: this late (or early) resets the pacing instead of holding the picture back.
 RESYNC_S = 0.5
 
-#: Seconds to wait for a stream to open, and for the next packet once it runs.
+#: Seconds to wait for a stream to open, and at least for the next packet once it runs
+#: (a decoder waits its health configuration's ``stall_reconnect_s`` if longer: FFmpeg
+#: cannot be woken inside a read, so a stall ends the session when the read gives up).
 OPEN_TIMEOUT_S = 8.0
 READ_TIMEOUT_S = 4.0
 
+#: Errors after which RTSP over UDP is not worth a try: the server answered, and no.
+_FINAL_ERRORS: tuple[type[BaseException], ...] = (
+    av.error.HTTPUnauthorizedError,
+    av.error.HTTPForbiddenError,
+    av.error.HTTPNotFoundError,
+)
 
-def describe_av_error(exc: BaseException, timeout: float = READ_TIMEOUT_S) -> str:
-    """Turn a PyAV/FFmpeg exception into words an operator can act on."""
+
+def describe_av_error(
+    exc: BaseException, timeout: float = READ_TIMEOUT_S, protocol: str = "HTTP"
+) -> str:
+    """Turn a PyAV/FFmpeg exception into words an operator can act on.
+
+    ``protocol`` names the status codes (RTSP answers with HTTP's codes).
+    """
     if isinstance(exc, av.error.HTTPUnauthorizedError):
-        return "unauthorized: the camera refused the credentials (HTTP 401)"
+        return f"unauthorized: the camera refused the credentials ({protocol} 401)"
     if isinstance(exc, av.error.HTTPForbiddenError):
-        return "unauthorized: access forbidden (HTTP 403)"
+        return f"unauthorized: access forbidden ({protocol} 403)"
     if isinstance(exc, av.error.HTTPNotFoundError):
-        return "stream not found on the server (HTTP 404)"
+        return f"stream not found on the server ({protocol} 404)"
     if isinstance(exc, av.error.HTTPError):
         return f"the server answered with an HTTP error ({exc.strerror})"
     if isinstance(exc, av.error.InvalidDataError):
@@ -42,13 +57,17 @@ def describe_av_error(exc: BaseException, timeout: float = READ_TIMEOUT_S) -> st
         return f"no data from the camera within {timeout:.0f} s"
     if isinstance(exc, av.error.ConnectionRefusedError):
         return "connection refused"
+    if isinstance(exc, av.error.ConnectionResetError | av.error.BrokenPipeError):
+        return "the server reset the connection"
+    if getattr(exc, "errno", None) == errno.EIO:
+        return "the stream broke off (input/output error: the server went away?)"
     if isinstance(exc, av.error.ProtocolNotFoundError):
         return "this FFmpeg cannot open that kind of URL"
     if isinstance(exc, av.error.EOFError):
         return "stream ended (the server closed the connection)"
     text = str(getattr(exc, "strerror", "") or exc)
     if "401" in text:
-        return "unauthorized: the camera refused the credentials (HTTP 401)"
+        return f"unauthorized: the camera refused the credentials ({protocol} 401)"
     return f"FFmpeg could not read the stream ({text})"
 
 
@@ -79,10 +98,10 @@ class FfmpegDecoder(Decoder):
             if transport:
                 opts["rtsp_transport"] = transport
             try:
-                return av.open(self.url, options=opts, timeout=(OPEN_TIMEOUT_S, READ_TIMEOUT_S))
+                return av.open(self.url, options=opts, timeout=(OPEN_TIMEOUT_S, self._read_timeout))
             except av.error.FFmpegError as exc:
                 error = exc
-                if transport == "tcp":
+                if transport == "tcp" and not isinstance(exc, _FINAL_ERRORS):
                     self.log.info("RTSP over TCP refused (%s); trying UDP", exc)
                     self._udp_only = True
                     continue
@@ -97,11 +116,19 @@ class FfmpegDecoder(Decoder):
         try:
             container = self._open()
         except av.error.FFmpegError as exc:
-            return diagnose(self.url) or describe_av_error(exc, OPEN_TIMEOUT_S)
+            return diagnose(self.url) or describe_av_error(exc, OPEN_TIMEOUT_S, self._protocol)
         try:
             return self._decode(container)
         finally:
             container.close()
+
+    @property
+    def _read_timeout(self) -> float:
+        return max(READ_TIMEOUT_S, self.health_config.stall_reconnect_s)
+
+    @property
+    def _protocol(self) -> str:
+        return "RTSP" if scheme_of(self.url).startswith("rtsp") else "HTTP"
 
     def _decode(self, container: Any) -> str:
         if not container.streams.video:
@@ -116,28 +143,47 @@ class FfmpegDecoder(Decoder):
         box = self.max_size
         aspect = 0.0
         pace_offset: float | None = None
+        bad_packets = 0
         try:
-            for frame in container.decode(stream):
+            for packet in container.demux(stream):
                 if self.stopping:
                     raise SessionStopped
-                self.stats.frames_decoded += 1
-                if (
-                    target is None
-                    or box != self.max_size
-                    or (frame.width, frame.height) != (self.stats.width, self.stats.height)
-                ):
-                    box = self.max_size
-                    self.stats.width, self.stats.height = frame.width, frame.height
-                    target = fit_size(frame.width, frame.height, box)
-                    sar = ctx.sample_aspect_ratio or Fraction(1)
-                    aspect = frame.width * float(sar) / max(1, frame.height)
-                image = frame.to_ndarray(format="bgra", width=target[0], height=target[1])
-                pace_offset = self._pace(frame.time, pace_offset)
-                self.slot.publish(image, aspect)
-                self._frame_arrived()
+                ended = self._health_end()
+                if ended:
+                    return ended
+                self.bytes_read += packet.size
+                try:
+                    frames = packet.decode()
+                except av.error.InvalidDataError:
+                    # a damaged packet: skip it; a stream that stays damaged stops
+                    # showing pictures, and the health judgment ends the session
+                    bad_packets += 1
+                    if bad_packets in (1, 100) or bad_packets % 1000 == 0:
+                        self.log.info("skipped %d damaged packets", bad_packets)
+                    continue
+                for frame in frames:
+                    if self.stopping:
+                        raise SessionStopped
+                    self.stats.frames_decoded += 1
+                    if (
+                        target is None
+                        or box != self.max_size
+                        or (frame.width, frame.height) != (self.stats.width, self.stats.height)
+                    ):
+                        box = self.max_size
+                        self.stats.width, self.stats.height = frame.width, frame.height
+                        target = fit_size(frame.width, frame.height, box)
+                        sar = ctx.sample_aspect_ratio or Fraction(1)
+                        aspect = frame.width * float(sar) / max(1, frame.height)
+                    image = frame.to_ndarray(format="bgra", width=target[0], height=target[1])
+                    pace_offset = self._pace(frame.time, pace_offset)
+                    self.slot.publish(image, aspect)
+                    self._frame_arrived()
         except av.error.FFmpegError as exc:
-            return describe_av_error(exc)
-        return "stream ended (the server closed the connection)"
+            return self._health_end() or describe_av_error(
+                exc, self._read_timeout, self._protocol
+            )
+        return self._health_end() or "stream ended (the server closed the connection)"
 
     def _pace(self, pts: float | None, offset: float | None) -> float | None:
         """Hold a frame until its presentation time; returns the clock offset to keep."""

@@ -66,6 +66,11 @@ class FrameSlot:
             self._read_seq = self._seq
             return self._frame
 
+    def peek(self) -> Frame | None:
+        """The newest frame, without marking it read (a watchdog looking does not count
+        as the wall showing it)."""
+        return self._frame
+
     @property
     def seq(self) -> int:
         """Sequence number of the newest frame (0 before the first)."""

@@ -7,10 +7,13 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from videowall.camera import Camera
+from videowall.streams.backoff import ConnectGate
 from videowall.streams.base import DEFAULT_MAX_SIZE, Decoder, DecoderStats, StreamEvent, StreamState
 from videowall.streams.frame import FrameSlot
+from videowall.streams.health import HealthConfig, HealthWatchdog
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,10 @@ class Stream:
     def stats(self) -> DecoderStats:
         return self.decoder.stats
 
+    def stats_dict(self, now: float | None = None) -> dict[str, Any]:
+        """The decoder's statistics, JSON-ready (see :meth:`Decoder.stats_dict`)."""
+        return self.decoder.stats_dict(now)
+
 
 class StreamManager:
     """Owns the decoders. Call its methods from one thread (the GUI thread in the app).
@@ -70,14 +77,29 @@ class StreamManager:
     Decoders report from their own threads into a queue; :meth:`drain_events` applies
     the events to the :class:`Stream` records and returns them, on the caller's thread.
     Stopping a decoder can block, so it happens on a short-lived worker thread.
+
+    Health: one :class:`~videowall.streams.health.HealthWatchdog` thread judges every
+    decoder a few times a second (``health`` sets how); one
+    :class:`~videowall.streams.backoff.ConnectGate` lets at most ``per_host``
+    connection attempts at once reach any one host.
     """
 
-    def __init__(self, factory: DecoderFactory | None = None) -> None:
+    def __init__(
+        self,
+        factory: DecoderFactory | None = None,
+        *,
+        health: HealthConfig | None = None,
+        gate: ConnectGate | None = None,
+        watchdog_interval: float = 0.25,
+    ) -> None:
         if factory is None:
             from videowall.streams.select import create_decoder
 
             factory = create_decoder
         self._factory = factory
+        self._health = health
+        self.gate = gate if gate is not None else ConnectGate()
+        self.watchdog = HealthWatchdog(watchdog_interval)
         self._streams: dict[str, Stream] = {}
         self._events: queue.SimpleQueue[tuple[int, StreamEvent]] = queue.SimpleQueue()
         self._generation = 0
@@ -145,6 +167,9 @@ class StreamManager:
 
         decoder = self._factory(camera, slot, sink)
         decoder.max_size = box
+        decoder.gate = self.gate
+        if self._health is not None:
+            decoder.health_config = self._health
         stream = Stream(
             camera=camera,
             slot=slot,
@@ -154,6 +179,7 @@ class StreamManager:
         )
         self._streams[camera.id] = stream
         decoder.start()
+        self.watchdog.add(decoder)
         return stream
 
     def release(self, camera_id: str) -> None:
@@ -165,6 +191,16 @@ class StreamManager:
         if stream.users <= 0:
             del self._streams[camera_id]
             self._stop_decoder(stream.decoder)
+
+    def retry(self, camera_id: str) -> bool:
+        """Retry ``camera_id`` at once (the operator asked): a pending backoff is cut
+        short, a stalled or frozen stream reconnects now. False if it is not running."""
+        stream = self._streams.get(camera_id)
+        if stream is None:
+            return False
+        log.info("%s: retry asked", camera_id)
+        stream.decoder.retry_now()
+        return True
 
     def get(self, camera_id: str) -> Stream | None:
         return self._streams.get(camera_id)
@@ -191,6 +227,8 @@ class StreamManager:
         return events
 
     def _stop_decoder(self, decoder: Decoder) -> None:
+        self.watchdog.discard(decoder)
+
         def stop() -> None:
             try:
                 decoder.stop()
@@ -207,6 +245,7 @@ class StreamManager:
         for stream in list(self._streams.values()):
             self._stop_decoder(stream.decoder)
         self._streams.clear()
+        self.watchdog.stop(timeout)
         for thread in self._stoppers:
             thread.join(timeout)
         self._stoppers = [t for t in self._stoppers if t.is_alive()]

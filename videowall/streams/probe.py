@@ -10,6 +10,7 @@ from videowall.camera import Camera
 from videowall.logs import mask_url
 from videowall.streams.base import StreamEvent, StreamState
 from videowall.streams.frame import FrameSlot
+from videowall.streams.health import HealthWatchdog
 from videowall.streams.select import create_decoder
 
 _FAILED = (StreamState.OFFLINE, StreamState.UNAUTHORIZED)
@@ -21,8 +22,10 @@ def probe(
     """Decode ``url`` for up to ``timeout`` s until the first picture, then ``watch`` s more.
 
     Returns a JSON-ready dict: ``ok``, ``url`` (masked), ``backend``, ``codec``,
-    ``width``, ``height``, ``source_fps``, ``fps`` (measured), ``first_frame_s``,
-    ``frame_width``/``frame_height`` (what the wall receives) and ``error`` in words.
+    ``width``, ``height``, ``source_fps``, ``fps`` (measured), ``bitrate_kbps``
+    (measured), ``first_frame_s``, ``frames_decoded``/``frames_shown``/``frames_dropped``,
+    ``frame_width``/``frame_height`` (what the wall receives), ``state`` (the health
+    judgment at the end) and ``error`` in words.
     """
     events: queue.SimpleQueue[StreamEvent] = queue.SimpleQueue()
     slot = FrameSlot()
@@ -31,7 +34,9 @@ def probe(
     result: dict[str, Any] = {"ok": False, "url": mask_url(url), "backend": decoder.backend_name}
     t0 = time.monotonic()
     error = f"no picture within {timeout:.0f} s"
+    watchdog = HealthWatchdog()
     decoder.start()
+    watchdog.add(decoder)
     try:
         while time.monotonic() - t0 < timeout:
             try:
@@ -51,6 +56,8 @@ def probe(
             elapsed = time.monotonic() - start_t
             result["fps"] = round((decoder.stats.frames_published - start_frames) / elapsed, 2)
     finally:
+        measured = decoder.stats_dict()
+        watchdog.stop()
         decoder.stop()
     stats = decoder.stats
     frame = slot.latest()
@@ -63,6 +70,11 @@ def probe(
         first_frame_s=None if stats.first_frame_s is None else round(stats.first_frame_s, 3),
         frame_width=frame.width if frame else 0,
         frame_height=frame.height if frame else 0,
+        bitrate_kbps=measured["bitrate_kbps"],
+        frames_decoded=measured["frames_decoded"],
+        frames_shown=measured["frames_shown"],
+        frames_dropped=measured["frames_dropped"],
+        state=measured["state"],
         error=error,
     )
     result.setdefault("fps", 0.0)

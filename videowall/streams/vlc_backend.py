@@ -24,12 +24,14 @@ import numpy as np
 import vlc
 
 from videowall.streams.base import Decoder, SessionStopped, fit_size
-from videowall.streams.net import check_url, diagnose
+from videowall.streams.net import check_url, diagnose, scheme_of
 
 log = logging.getLogger(__name__)
 
 #: Seconds to wait for the first picture before giving up on a connection.
 OPEN_TIMEOUT_S = 10.0
+#: How often the media's statistics are read (libvlc updates them about every 0.3 s).
+STATS_EVERY_S = 0.1
 #: libvlc's own buffering for network streams, in milliseconds.
 NETWORK_CACHING_MS = 500
 
@@ -43,6 +45,7 @@ INSTANCE_ARGS = (
     "--no-snapshot-preview",
     "--avcodec-threads=1",
     "--avcodec-hw=none",
+    "--keystore=memory",  # never a desktop keyring: D-Bus can block a login for 10 s
     f"--network-caching={NETWORK_CACHING_MS}",
 )
 
@@ -195,7 +198,9 @@ class VlcDecoder(Decoder):
         # ctypes lets go of the GIL while it copies: the GUI thread paints meanwhile
         ctypes.memmove(image.ctypes.data, buffer.ctypes.data, buffer.nbytes)
         self.slot.publish(image, self._aspect or None)
-        self._frame_arrived()
+        # libvlc calls this again with the last picture while a stream stalls: not proof
+        # of decoding; _watch() counts decoded pictures from the media's statistics
+        self._frame_arrived(decoded=False)
 
     def _on_vlc_event(self, event: Any) -> None:
         kind = {
@@ -204,6 +209,36 @@ class VlcDecoder(Decoder):
             vlc.EventType.MediaPlayerPlaying: "playing",
         }.get(event.type, "other")
         self._events.put(kind)
+
+    def _on_login(self, _data: Any, dialog_id: Any, _title: Any, _text: Any, _user: Any,
+                  _store: Any) -> None:
+        # libvlc asks for a user name and password (HTTP 401, or RTSP 401 with live555);
+        # without an answer it waits for good. The owner thread dismisses it.
+        self._dismiss_soon(dialog_id)
+        self._events.put("login")
+
+    def _on_question(self, _data: Any, dialog_id: Any, *_args: Any) -> None:
+        # e.g. "accept this certificate?": nobody is there to answer it
+        self._dismiss_soon(dialog_id)
+
+    def _dismiss_soon(self, dialog_id: Any) -> None:
+        """Dismiss a dialog from a thread of its own: not from libvlc's callback, and not
+        from the decoder's thread, which may be inside player.stop() waiting for it."""
+        if not dialog_id:
+            return
+        handle = ctypes.c_void_p(int(dialog_id))
+        threading.Thread(
+            target=vlc.libvlc_dialog_dismiss, args=(handle,),
+            name=f"decoder-{self.camera_id}-dialog", daemon=True,
+        ).start()
+
+    def _on_dialog_error(self, _data: Any, title: Any, text: Any) -> None:
+        for part in (title, text):
+            if part:
+                self._vlc_log.append(bytes(part).decode("utf-8", "replace"))
+
+    def _on_dialog_ignored(self, *_args: Any) -> None:
+        pass
 
     def _on_log(self, _data: Any, level: int, _ctx: Any, fmt: bytes, args: int) -> None:
         self._log_calls += 1
@@ -226,6 +261,15 @@ class VlcDecoder(Decoder):
             raise RuntimeError("libvlc could not create an instance (plugins missing?)")
         log_cb = vlc.CallbackDecorators.LogCb(self._on_log)
         self._instance.log_set(log_cb, None)
+        dialogs = vlc.DialogCbs(
+            pf_display_error=vlc.DialogCbs.PfDisplayError(self._on_dialog_error),
+            pf_display_login=vlc.DialogCbs.PfDisplayLogin(self._on_login),
+            pf_display_question=vlc.DialogCbs.PfDisplayQuestion(self._on_question),
+            pf_display_progress=vlc.DialogCbs.PfDisplayProgress(self._on_dialog_ignored),
+            pf_cancel=vlc.DialogCbs.PfCancel(self._on_dialog_ignored),
+            pf_update_progress=vlc.DialogCbs.PfUpdateProgress(self._on_dialog_ignored),
+        )
+        vlc.libvlc_dialog_set_callbacks(self._instance, ctypes.byref(dialogs), None)
         player = self._instance.media_player_new()
         fmt_cb = _VideoFormatCb(self._on_format)
         cleanup_cb = _VideoCleanupCb(self._on_cleanup)
@@ -241,7 +285,7 @@ class VlcDecoder(Decoder):
             vlc.EventType.MediaPlayerPlaying,
         ):
             manager.event_attach(event_type, self._on_vlc_event)
-        self._callbacks = [log_cb, fmt_cb, cleanup_cb, lock_cb, display_cb]
+        self._callbacks = [log_cb, fmt_cb, cleanup_cb, lock_cb, display_cb, dialogs]
         self._player = player
         return player
 
@@ -274,15 +318,20 @@ class VlcDecoder(Decoder):
     def _watch(self, player: Any, media: Any) -> str:
         opened_at = time.monotonic()
         stats = vlc.MediaStats()
-        last_decoded: int | None = None
-        next_stats = 0.0
+        counters = (0, 0, 0, 0, 0)  # libvlc's counters start at 0 with each media
         while True:
             try:
-                kind = self._events.get(timeout=0.2)
+                kind = self._events.get(timeout=STATS_EVERY_S)
             except queue.Empty:
                 kind = ""
             if self.stopping:
                 raise SessionStopped
+            ended = self._health_end()
+            if ended:
+                return ended
+            if kind == "login":
+                protocol = "RTSP" if scheme_of(self.url).startswith("rtsp") else "HTTP"
+                return f"unauthorized: the camera refused the credentials ({protocol} 401)"
             if kind == "playing" and self._size_hint is None:
                 self._size_hint = self._track_size(media)
             if kind == "error":
@@ -307,23 +356,52 @@ class VlcDecoder(Decoder):
                     self.stats.source_fps = float(fps or 0.0)
                     self.stats.codec = self._codec_name(media)
             now = time.monotonic()
-            if now >= next_stats:
-                next_stats = now + 0.5
-                if media.get_stats(stats):
-                    decoded = int(stats.decoded_video)
-                    if last_decoded is not None:
-                        # 32-bit counters: count the change, modulo 2**32
-                        self.stats.frames_decoded += (decoded - last_decoded) % (1 << 32)
-                    last_decoded = decoded
+            if media.get_stats(stats):
+                counters = self._count(stats, counters, now)
             if self.stats.first_frame_s is None and now - opened_at > OPEN_TIMEOUT_S:
-                return self._last_vlc_error(f"no picture within {OPEN_TIMEOUT_S:.0f} s")
+                return diagnose(self.url) or self._last_vlc_error(
+                    f"no picture within {OPEN_TIMEOUT_S:.0f} s"
+                )
+
+    def _count(
+        self, stats: Any, before: tuple[int, int, int, int, int], now: float
+    ) -> tuple[int, int, int, int, int]:
+        """Take libvlc's media statistics: pictures really decoded, bytes read.
+
+        The counters are 32-bit and may wrap: only their changes count, modulo 2**32.
+        ``decoded_video`` counts some pictures twice (H.264 in MPEG-TS: twice the frame
+        rate), so the pictures counted are those displayed plus those dropped as late;
+        any change of the three proves decoding.
+        """
+        now_counters = (
+            int(stats.decoded_video),
+            int(stats.displayed_pictures),
+            int(stats.lost_pictures),
+            int(stats.read_bytes),
+            int(stats.demux_read_bytes),
+        )
+        decoded, shown, lost, read, demuxed = (
+            (a - b) % (1 << 32) for a, b in zip(now_counters, before, strict=True)
+        )
+        if decoded or shown or lost:
+            self.stats.frames_decoded += shown + lost
+            self.stats.last_decoded_t = now
+        self.bytes_read += read or demuxed
+        return now_counters
 
     @staticmethod
     def _track_size(media: Any) -> tuple[int, int] | None:
         try:
             for track in media.tracks_get() or ():
                 if track.type == vlc.TrackType.video:
-                    video = track.video.contents
+                    # libvlc_media_track_t holds its audio/video/subtitle pointers in a
+                    # union; python-vlc lays them out one after the other, so its
+                    # ``video`` field reads past the union (a crash for some media).
+                    # The first member sits where the union does: read the pointer there.
+                    pointer = ctypes.cast(track.audio, ctypes.POINTER(vlc.VideoTrack))
+                    if not pointer:
+                        continue
+                    video = pointer.contents
                     if video.width and video.height:
                         return int(video.width), int(video.height)
         except Exception:

@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import os
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PyQt6.QtCore import QObject, QRect, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import (
@@ -43,7 +43,7 @@ from videowall.registry_watch import (
     ReloadResult,
     diff_registries,
 )
-from videowall.streams.base import StreamState
+from videowall.streams.base import StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui import theme
 from videowall.ui.banner import RegistryBanner
@@ -82,6 +82,14 @@ class RegistryListener(Protocol):
     def registry_applied(self, registry: Registry, notify: Callable[[str], None]) -> None: ...
 
 
+@runtime_checkable
+class StreamEventListener(Protocol):
+    """A listener that also wants every stream event (the health log): called on the GUI
+    thread, it must only hand the event on and return."""
+
+    def stream_event(self, event: StreamEvent) -> None: ...
+
+
 class RegistryBridge(QObject):
     """Carries reload results from the watcher's thread to the GUI thread.
 
@@ -100,12 +108,14 @@ class RegistryBridge(QObject):
 
 
 class MainWindow(QMainWindow):
-    """The operator's window: grid presets, full screen, counts of live and failed tiles.
+    """The operator's window: grid presets, full screen, counts of live and failed cameras.
 
     ``camera_ids`` None fills the tiles with the first enabled cameras of the registry;
     unknown ids raise ValueError before any window is built. With ``registry_path`` the
     window watches that file (every ``watch_interval`` seconds, from the first show to
-    the close) and applies each valid edit.
+    the close) and applies each valid edit. ``listener`` is told of each registry the
+    wall shows and, when it has a ``stream_event`` method (:class:`StreamEventListener`),
+    of every stream event.
     """
 
     def __init__(
@@ -180,6 +190,9 @@ class MainWindow(QMainWindow):
         #: Told of every registry the wall shows (the store mirror), off the GUI thread.
         self.listener = listener
         self._listener_told = False
+        if isinstance(listener, StreamEventListener):
+            # The health log: it queues each event and returns.
+            self.wall.stream_event.connect(listener.stream_event)
         self.banner.reload_requested.connect(self._on_banner_reload_requested)
 
         # The cameras go up once the window shows: then the tiles have their real size
@@ -228,6 +241,19 @@ class MainWindow(QMainWindow):
         self.reload_action.setEnabled(self.registry_watcher is not None)
         self.reload_action.triggered.connect(self._on_reload_action_triggered)
 
+        self.info_action = QAction("Stream info on the selected tile", self)
+        self.info_action.setShortcut(QKeySequence("I"))
+        self.info_action.setToolTip("Show or hide fps, resolution, bitrate and backend on "
+                                    "the selected tile (I)")
+        self.info_action.triggered.connect(self._on_info_action_triggered)
+
+        self.info_all_action = QAction("Stream info on every tile", self)
+        self.info_all_action.setShortcut(QKeySequence("Shift+I"))
+        self.info_all_action.setCheckable(True)
+        self.info_all_action.setToolTip("Show fps, resolution, bitrate and backend on every "
+                                        "live tile (Shift+I)")
+        self.info_all_action.triggered.connect(self._on_info_all_action_triggered)
+
         self.quit_action = QAction("Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self._on_quit_action_triggered)
@@ -238,6 +264,8 @@ class MainWindow(QMainWindow):
             self.full_screen_action,
             self.escape_action,
             self.reload_action,
+            self.info_action,
+            self.info_all_action,
             self.quit_action,
         ):
             self.addAction(action)
@@ -258,6 +286,10 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         assert view_menu is not None
         view_menu.addAction(self.full_screen_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.info_action)
+        view_menu.addAction(self.info_all_action)
+        view_menu.addSeparator()
         dock_action = self.camera_dock.toggleViewAction()
         if dock_action is not None:
             dock_action.setText("Camera list")
@@ -282,11 +314,19 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel(self)
         self.counts_label.setTextFormat(Qt.TextFormat.RichText)
         self.counts_label.setToolTip(
-            "connecting: connecting or reconnecting\n"
-            "offline: offline, no access, stalled, frozen, disabled or stopped"
+            "Cameras on the wall:\n"
+            "live: a moving picture\n"
+            "degraded: stalled, frozen or reconnecting\n"
+            "offline: cannot be reached, or refuses the credentials\n"
+            "connecting: a first connection\n"
+            "off: disabled in the camera list"
         )
+        self.registry_label = QLabel(self)
+        self.registry_label.setToolTip("Cameras in the camera list, and how many of them "
+                                       "no tile shows")
         status.addPermanentWidget(self.grid_label)
         status.addPermanentWidget(self.counts_label)
+        status.addPermanentWidget(self.registry_label)
 
     # -- operations ------------------------------------------------------------------------
 
@@ -405,24 +445,37 @@ class MainWindow(QMainWindow):
             stream.camera = camera
 
     def counts_text(self) -> str:
-        """The status bar's counts in plain words: ``6 live · 2 connecting · 1 offline``."""
+        """The status bar's counts of the cameras on the wall in plain words:
+        ``6 live · 2 degraded · 1 offline`` (then connecting, off and empty tiles when
+        there are any)."""
         counts = self.wall.state_counts()
-        parts = [f"{counts[name]} {name}" for name in ("live", "connecting", "offline")]
+        parts = [f"{counts[name]} {name}" for name in ("live", "degraded", "offline")]
+        parts += [f"{counts[name]} {name}" for name in ("connecting", "off") if counts[name]]
         if counts["empty"]:
             parts.append(f"{counts['empty']} empty")
         return " · ".join(parts)
+
+    def registry_text(self) -> str:
+        """``56 cameras · 47 not shown``: the registry's total and those on no tile."""
+        total = len(self.registry.cameras)
+        on_wall = self.wall.camera_ids()
+        hidden = sum(1 for camera in self.registry.cameras if camera.id not in on_wall)
+        return f"{total} camera{'' if total == 1 else 's'} · {hidden} not shown"
 
     # -- slots -----------------------------------------------------------------------------
 
     def _on_wall_tiles_changed(self) -> None:
         counts = self.wall.state_counts()
         parts = []
-        for name in ("live", "connecting", "offline"):
+        for name in ("live", "degraded", "offline", "connecting", "off"):
+            if name in ("connecting", "off") and not counts[name]:
+                continue
             colour = theme.BUCKET_COLOURS[name]
             parts.append(f"<span style='color:{colour}'>&#9679;</span> {counts[name]} {name}")
         if counts["empty"]:
             parts.append(f"<span style='color:{theme.MUTED}'>{counts['empty']} empty</span>")
-        self.counts_label.setText("&nbsp;&nbsp;&nbsp;".join(parts) + "&nbsp;")
+        self.counts_label.setText("&nbsp;&nbsp;&nbsp;".join(parts) + "&nbsp;&nbsp;")
+        self.registry_label.setText(self.registry_text() + "  ")
         grid = self.wall.grid
         self.grid_label.setText(f"Grid {grid.name} · {len(grid)} tiles   ")
         states: dict[str, StreamState | None] = {}
@@ -497,6 +550,16 @@ class MainWindow(QMainWindow):
             self.leave_full_screen()
         elif self.wall.maximised_index is not None:
             self.wall.restore()
+
+    def _on_info_action_triggered(self) -> None:
+        index = self.wall.selected_index
+        if index is None:
+            self._post_status("Click a tile first, then press I for its stream info", MESSAGE_MS)
+            return
+        self.wall.toggle_info(index)
+
+    def _on_info_all_action_triggered(self, checked: bool) -> None:
+        self.wall.set_info_all(checked)
 
     def _on_clear_action_triggered(self) -> None:
         self.wall.clear_all()

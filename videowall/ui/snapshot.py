@@ -3,12 +3,14 @@
 Report schema::
 
     {"tiles": [{"index", "camera", "site", "state", "detail", "backend",
-                "frames", "fps", "width", "height"}],
+                "frames", "fps", "width", "height", "stats"}],
      "events": [{"t", "camera", "kind", "state", "detail", "message"}]}
 
 ``frames`` counts the frames a tile really painted; ``fps`` is those frames over the time
-since the tile's first frame; ``t`` is seconds since the wall was built; an event's
-``detail`` reads ``offline: connection refused`` and ``message`` holds the words alone.
+since the tile's first frame; ``stats`` is the stream's own statistics (see
+:meth:`videowall.streams.base.Decoder.stats_dict`), null for a tile without a stream; ``t`` is
+seconds since the wall was built; an event's ``detail`` reads ``offline: connection
+refused`` and ``message`` holds the words alone.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def wall_report(wall: WallWidget, now: float | None = None) -> dict[str, Any]:
                 "fps": round(tile.fps(now), 2),
                 "width": width,
                 "height": height,
+                "stats": stream.stats_dict(now) if stream is not None else None,
             }
         )
     events = [event_record(ev, wall.started_at) for ev in wall.events]

@@ -23,7 +23,8 @@ class StateStyle:
 
 
 #: The look of each state. Green means a picture the operator can trust; amber means
-#: "wait"; red and magenta mean "act"; grey means "nobody asked for this stream".
+#: "wait"; orange means "the picture is not to be trusted"; red and magenta mean "act";
+#: grey means "nobody asked for this stream".
 STATE_STYLES: dict[StreamState, StateStyle] = {
     StreamState.LIVE: StateStyle("LIVE", "#2fb344", "#ffffff"),
     StreamState.CONNECTING: StateStyle("CONNECTING", "#f59f00", "#1a1300"),
@@ -31,27 +32,33 @@ STATE_STYLES: dict[StreamState, StateStyle] = {
     StreamState.STALLED: StateStyle("STALLED", "#fd7e14", "#1a0c00"),
     StreamState.FROZEN: StateStyle("FROZEN", "#fd7e14", "#1a0c00"),
     StreamState.OFFLINE: StateStyle("OFFLINE", "#e03131", "#ffffff"),
-    StreamState.UNAUTHORIZED: StateStyle("UNAUTHORIZED", "#c2255c", "#ffffff"),
+    StreamState.UNAUTHORIZED: StateStyle("NO AUTH", "#c2255c", "#ffffff"),
     StreamState.DISABLED: StateStyle("DISABLED", "#5c636a", "#ffffff"),
     StreamState.STOPPED: StateStyle("STOPPED", "#5c636a", "#ffffff"),
 }
 
-#: Status-bar buckets: which states count as "live", "connecting" and "offline".
+#: Status-bar buckets, in the order the status bar names them. "degraded": a picture the
+#: wall has lost or cannot trust, being recovered; "offline": the camera cannot be reached
+#: or refuses us; "connecting": a first connection; "off": not streamed on purpose.
 BUCKETS: dict[str, tuple[StreamState, ...]] = {
     "live": (StreamState.LIVE,),
-    "connecting": (StreamState.CONNECTING, StreamState.RECONNECTING),
-    "offline": (
-        StreamState.STALLED,
-        StreamState.FROZEN,
-        StreamState.OFFLINE,
-        StreamState.UNAUTHORIZED,
-        StreamState.DISABLED,
-        StreamState.STOPPED,
-    ),
+    "degraded": (StreamState.STALLED, StreamState.FROZEN, StreamState.RECONNECTING),
+    "offline": (StreamState.OFFLINE, StreamState.UNAUTHORIZED),
+    "connecting": (StreamState.CONNECTING,),
+    "off": (StreamState.DISABLED, StreamState.STOPPED),
 }
 
 #: Colours of the status-bar buckets (the colour of their most common state).
-BUCKET_COLOURS = {"live": "#2fb344", "connecting": "#f59f00", "offline": "#e03131"}
+BUCKET_COLOURS = {
+    "live": "#2fb344",
+    "degraded": "#fd7e14",
+    "offline": "#e03131",
+    "connecting": "#f59f00",
+    "off": "#5c636a",
+}
+
+#: States whose tile shows no running timer: nothing is wrong that time would measure.
+UNTIMED_STATES = frozenset({StreamState.LIVE, StreamState.DISABLED, StreamState.STOPPED})
 
 WINDOW = "#16191d"
 BASE = "#1c2026"
@@ -74,7 +81,7 @@ def state_colour(state: StreamState) -> QColor:
 
 
 def bucket_of(state: StreamState) -> str:
-    """The status-bar bucket of ``state``: ``live``, ``connecting`` or ``offline``."""
+    """The status-bar bucket of ``state``: a key of :data:`BUCKETS`."""
     for name, states in BUCKETS.items():
         if state in states:
             return name

@@ -7,12 +7,15 @@ needs_repaint` and calls ``update()``; the paint event then takes the slot's new
 from __future__ import annotations
 
 import logging
+import math
+import re
 import time
-from typing import cast
+from collections.abc import Mapping
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from PyQt6.QtCore import QMimeData, QPoint, QRect, QSize, Qt, pyqtSignal
+from PyQt6.QtCore import QMimeData, QPoint, QRect, QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -24,6 +27,7 @@ from PyQt6.QtGui import (
     QFont,
     QFontMetrics,
     QImage,
+    QKeySequence,
     QLinearGradient,
     QMouseEvent,
     QPainter,
@@ -46,6 +50,51 @@ TILE_MIME = "application/x-videowall-tile"
 
 #: How much a tile that is not live darkens its last good frame (0-255).
 DIM_ALPHA = 150
+#: What a tile says about a camera that refuses the credentials and gave no reason.
+NO_AUTH_REASON = "the camera refused the credentials"
+
+
+def format_duration(seconds: float) -> str:
+    """A running timer: ``00:42``, ``12:05``, ``1:02:03``, ``3 d 04 h``."""
+    total = max(0, int(seconds))
+    minutes, secs = divmod(total, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours == 0:
+        return f"{minutes:02d}:{secs:02d}"
+    if hours < 24:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours:02d} h"
+
+
+def retry_words(seconds: float) -> str:
+    """When the next connection attempt is: ``retry in 12 s``, ``retry in 3 min``."""
+    secs = max(1, math.ceil(seconds))
+    if secs < 100:
+        return f"retry in {secs} s"
+    return f"retry in {round(secs / 60)} min"
+
+
+def format_bitrate(kbps: float) -> str:
+    """``850 kb/s``, ``1.2 Mb/s``."""
+    if kbps >= 1000:
+        return f"{kbps / 1000:.1f} Mb/s"
+    return f"{kbps:.0f} kb/s"
+
+
+def reason_words(state: StreamState, detail: str) -> str:
+    """Why a stream is in ``state``, in words, without saying the state twice."""
+    words = detail.strip()
+    # "unauthorized: 401" under an UNAUTHORIZED label says the state twice.
+    prefix = re.match(rf"{state.value}\s*(?:[:—-]\s*|$)", words, re.IGNORECASE)
+    if prefix:
+        words = words[prefix.end() :]
+    if state == StreamState.UNAUTHORIZED:
+        if not words:
+            return NO_AUTH_REASON
+        if "credential" not in words.lower():
+            return f"{NO_AUTH_REASON} ({words})"
+    return words
 
 
 def camera_mime(camera_id: str, source_tile: int = -1) -> QMimeData:
@@ -160,14 +209,18 @@ def frame_to_qimage(image: Image) -> tuple[QImage, Image]:
 class TileWidget(QWidget):
     """One tile: the picture of a camera, letterboxed, with name, site, state and clock.
 
-    A tile that is not live keeps its last good frame, dimmed, with the state in words
-    in the middle. An empty tile invites a drop.
+    A tile that is not live keeps its last good frame, dimmed, with the state and a
+    running timer in the middle (``STALLED 00:42``: how long since the camera was last
+    live), the reason below it and when the next retry is. A live tile shows, on demand,
+    a small box with the stream's fps, resolution, bitrate and backend. An empty tile
+    invites a drop.
 
     Signals:
         camera_dropped: a camera was dropped on this tile.
         maximise_requested: the operator double-clicked this tile.
         clicked: the operator clicked this tile (the wall selects it).
         clear_requested: the operator asked to empty this tile.
+        retry_requested: the operator asked to connect this tile's camera again now.
     """
 
     #: (tile index, camera id, source tile index or -1 when not dragged from a tile)
@@ -178,6 +231,8 @@ class TileWidget(QWidget):
     clicked = pyqtSignal(int)
     #: (tile index)
     clear_requested = pyqtSignal(int)
+    #: (tile index)
+    retry_requested = pyqtSignal(int)
 
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,8 +242,17 @@ class TileWidget(QWidget):
         self.agency_colour = ""
         self.state: StreamState | None = None
         self.detail = ""
-        #: Wall-clock time of the last state change (for "since 14:02:11").
+        #: Wall-clock time the camera was last live, or went live (the timer counts from
+        #: here; "since 14:02:11").
         self.state_since = time.time()
+        #: The stream's statistics as the wall last handed them over (see
+        #: :meth:`videowall.streams.base.Decoder.stats_dict`); empty without a stream.
+        self.stats: dict[str, Any] = {}
+        #: ``time.monotonic()`` of the stream's next connection attempt, or 0.
+        self.retry_at = 0.0
+        #: Whether the operator asked for the stream info box on this tile.
+        self.show_info = False
+        self._info_all = False
         #: Frames painted whose sequence number differed from the one painted before.
         self.frames_rendered = 0
         #: ``time.monotonic()`` of the first and of the latest rendered frame.
@@ -230,6 +294,9 @@ class TileWidget(QWidget):
         if not same_camera:
             self._slot = slot
             self._reset_frames()
+            # Another camera: its state and timer come with it (set_state follows).
+            self.state, self.detail = None, ""
+            self.stats, self.retry_at = {}, 0.0
         elif slot is not self._slot:
             # The same camera from a restarted decoder: keep its last picture on screen
             # until the new decoder delivers one.
@@ -244,20 +311,46 @@ class TileWidget(QWidget):
         self._slot = None
         self.state = None
         self.detail = ""
+        self.stats, self.retry_at = {}, 0.0
         self._reset_frames()
         self.setToolTip("")
         self.update()
 
-    def set_state(self, state: StreamState, detail: str = "") -> None:
+    def set_state(self, state: StreamState, detail: str = "", since: float | None = None) -> None:
+        """Show ``state`` with ``detail`` (the reason in words).
+
+        ``since`` is the wall-clock time the camera was last live (or went live), when
+        the caller knows it from the stream's history; otherwise the tile keeps its own:
+        retries that go from offline to reconnecting and back do not move it.
+        """
         if state == self.state and detail == self.detail:
             return
-        # "since" is when the camera was last seen live (or went live): retries that
-        # go from offline to reconnecting and back do not move it.
-        if self.state is None or StreamState.LIVE in (state, self.state):
+        if since is not None:
+            self.state_since = since
+        elif self.state is None or StreamState.LIVE in (state, self.state):
             self.state_since = time.time()
         self.state, self.detail = state, detail
         self._update_tooltip()
         self.update()
+
+    def set_stats(self, stats: Mapping[str, Any], now: float | None = None) -> None:
+        """Take the stream's statistics (the wall hands them over once a second)."""
+        now = time.monotonic() if now is None else now
+        self.stats = dict(stats)
+        retry_in = stats.get("next_retry_in_s")  # None: no retry scheduled; 0: under way
+        self.retry_at = now + float(retry_in) if retry_in is not None else 0.0
+
+    def set_info_all(self, shown: bool) -> None:
+        """Show the stream info box on this tile whatever its own choice (the View menu)."""
+        if shown != self._info_all:
+            self._info_all = shown
+            self.update()
+
+    def set_show_info(self, shown: bool) -> None:
+        """Show or hide this tile's stream info box (context menu, key I)."""
+        if shown != self.show_info:
+            self.show_info = shown
+            self.update()
 
     def set_clock(self, text: str) -> None:
         if text != self._clock:
@@ -287,6 +380,21 @@ class TileWidget(QWidget):
     def is_live(self) -> bool:
         return self.state == StreamState.LIVE
 
+    @property
+    def info_visible(self) -> bool:
+        """Whether the stream info box shows (it shows on live tiles only)."""
+        return (self.show_info or self._info_all) and self.is_live
+
+    @property
+    def can_retry(self) -> bool:
+        """Whether "Retry now" makes sense: a streamed camera that is not live."""
+        return (
+            self.camera is not None
+            and self.camera.enabled
+            and self.state not in (None, StreamState.LIVE, StreamState.DISABLED,
+                                   StreamState.STOPPED)
+        )
+
     def needs_repaint(self) -> bool:
         """True when the slot holds a frame this tile has not painted yet."""
         return self._slot is not None and self._slot.seq != self._painted_seq
@@ -307,18 +415,71 @@ class TileWidget(QWidget):
         return self.frames_rendered / elapsed if elapsed > 0 else 0.0
 
     def status_text(self) -> str:
-        """The state in words, as the pill shows it: ``OFFLINE — connection refused``."""
+        """The state in words on one line: ``OFFLINE — connection refused``."""
         if self.camera is None:
             return "Drop a camera here"
         state = self.state or StreamState.CONNECTING
         label = theme.state_style(state).label
-        detail = self.detail
-        # "unauthorized: 401" under an UNAUTHORIZED label says the state twice.
-        if detail.lower().startswith(state.value):
-            detail = detail[len(state.value) :].lstrip(" :—-")
-        if state == StreamState.LIVE or not detail:
+        reason = reason_words(state, self.detail)
+        if state == StreamState.LIVE or not reason:
             return label
-        return f"{label} — {detail}"
+        return f"{label} — {reason}"
+
+    def status_lines(
+        self, now: float | None = None, now_monotonic: float | None = None
+    ) -> tuple[str, str, str]:
+        """What a tile that is not live says, line by line: the state with a running
+        timer (``STALLED 00:42``), the reason (``no picture for 2 s``) and a footnote
+        (``since 14:02:11 · retry in 12 s``). A live tile says ``LIVE``, ``""``, ``""``.
+
+        ``now`` is wall-clock time, ``now_monotonic`` the monotonic clock (for the retry).
+        """
+        if self.camera is None:
+            return "Drop a camera here", "", ""
+        state = self.state or StreamState.CONNECTING
+        label = theme.state_style(state).label
+        if state == StreamState.LIVE:
+            return label, "", ""
+        now = time.time() if now is None else now
+        mono = time.monotonic() if now_monotonic is None else now_monotonic
+        headline = label
+        if state not in theme.UNTIMED_STATES:
+            headline = f"{label} {format_duration(now - self.state_since)}"
+        reason = reason_words(state, self.detail)
+        notes: list[str] = []
+        if state not in theme.UNTIMED_STATES:
+            if self._frame is None and state == StreamState.CONNECTING:
+                notes.append("waiting for the first picture")
+            else:
+                notes.append(time.strftime("since %H:%M:%S", time.localtime(self.state_since)))
+            if self.retry_at > mono + 0.5:
+                notes.append(retry_words(self.retry_at - mono))
+            elif state == StreamState.RECONNECTING and self.retry_at:
+                notes.append("trying again now")
+        return headline, reason, " · ".join(notes)
+
+    def info_lines(self) -> tuple[str, str]:
+        """The stream info box: ``25.0 fps · 640×360`` and ``1.2 Mb/s · ffmpeg``."""
+        stats = self.stats
+        fps = float(stats.get("fps") or 0.0)  # measured: 0 until a second has passed
+        width, height = int(stats.get("width") or 0), int(stats.get("height") or 0)
+        if not (width and height):
+            width, height = self.frame_size
+        first = [f"{fps:.1f} fps" if fps else "measuring fps"]
+        if width and height:
+            first.append(f"{width}×{height}")
+        second: list[str] = []
+        kbps = stats.get("bitrate_kbps")
+        if kbps:
+            second.append(format_bitrate(float(kbps)))
+        backend = str(stats.get("backend") or "")
+        codec = str(stats.get("codec") or "")
+        if backend:
+            second.append(f"{backend} {codec}".strip())
+        dropped = int(stats.get("frames_dropped") or 0)
+        if dropped:
+            second.append(f"{dropped} dropped")
+        return " · ".join(first), " · ".join(second)
 
     # -- painting --------------------------------------------------------------------------
 
@@ -428,16 +589,17 @@ class TileWidget(QWidget):
 
     def _overlay(self, rect: QRect) -> QImage:
         """The text layer, drawn again only when its words, clock or size change."""
+        lines = self.status_lines()
+        info = self.info_lines() if self.info_visible else None
         key = (
             rect.size(),
             self.camera,
             self.site,
             self.agency_colour,
             self.state,
-            self.status_text(),
-            self.state_since,
+            lines,
+            info,
             self._clock,
-            self._frame is None,
         )
         if self._overlay_image is None or key != self._overlay_key:
             ratio = self.devicePixelRatioF()
@@ -450,7 +612,7 @@ class TileWidget(QWidget):
             image.fill(Qt.GlobalColor.transparent)
             painter = QPainter(image)
             try:
-                self._paint_overlay(painter, rect)
+                self._paint_overlay(painter, rect, lines, info)
             finally:
                 painter.end()
             self._overlay_image, self._overlay_key = image, key
@@ -460,7 +622,13 @@ class TileWidget(QWidget):
             )
         return self._overlay_image
 
-    def _paint_overlay(self, p: QPainter, rect: QRect) -> None:
+    def _paint_overlay(
+        self,
+        p: QPainter,
+        rect: QRect,
+        lines: tuple[str, str, str],
+        info: tuple[str, str] | None,
+    ) -> None:
         assert self.camera is not None
         fs = self._font_px()
         m = max(4, fs // 2)
@@ -517,25 +685,62 @@ class TileWidget(QWidget):
             )
 
         state = self.state or StreamState.CONNECTING
+        headline, reason, note = lines
         if state == StreamState.LIVE:
-            self._paint_pill(p, rect, self.status_text(), state, max(8, fs - 2), centred=False)
-        else:
-            self._paint_pill(p, rect, self.status_text(), state, fs, centred=True)
-            since = time.strftime("since %H:%M:%S", time.localtime(self.state_since))
-            if self._frame is None and state in (StreamState.CONNECTING, StreamState.RECONNECTING):
-                since = "waiting for the first picture"
-            small = self._font(max(8, fs - 2))
-            p.setFont(small)
-            p.setPen(QColor(theme.MUTED))
-            p.drawText(
-                QRect(0, rect.height() // 2 + int(fs * 1.1), w, fs + 6),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                since,
-            )
+            self._paint_pill(p, rect, headline, state, max(8, fs - 2), centred=False)
+            if info is not None:
+                self._paint_info(p, rect, info)
+            return
+        pill = self._paint_pill(p, rect, headline, state, fs, centred=True)
+        y = pill.bottom() + max(3, fs // 3)
+        centre = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+        if reason:
+            font = self._font(max(8, fs - 1), bold=True)
+            p.setFont(font)
+            text = QFontMetrics(font).elidedText(reason, Qt.TextElideMode.ElideRight, w - 2 * m)
+            box = QRect(m, y, w - 2 * m, fs + 4)
+            self._shadowed_text(p, box, centre, text, QColor(theme.TEXT))
+            y = box.bottom() + 2
+        if note and y + fs < rect.height():
+            font = self._font(max(8, fs - 2))
+            p.setFont(font)
+            text = QFontMetrics(font).elidedText(note, Qt.TextElideMode.ElideRight, w - 2 * m)
+            self._shadowed_text(p, QRect(m, y, w - 2 * m, fs + 4), centre, text,
+                                QColor("#c3cad1"))
+
+    def _paint_info(self, p: QPainter, rect: QRect, info: tuple[str, str]) -> None:
+        """The stream info box in the bottom right corner, beside the LIVE pill."""
+        fs = max(8, self._font_px() - 2)
+        m = max(4, self._font_px() // 2)
+        font = self._font(fs, mono=True)
+        fm = QFontMetrics(font)
+        rows = [line for line in info if line]
+        if not rows:
+            return
+        pad = max(3, fs // 3)
+        text_w = max(fm.horizontalAdvance(line) for line in rows)
+        box_w = min(text_w + 2 * pad, rect.width() // 2 + m)
+        box_h = len(rows) * fm.height() + 2 * pad
+        if box_h + 2 * m > rect.height() // 2:
+            return  # too small a tile for figures anyone could read
+        box = QRect(rect.width() - m - box_w, rect.height() - m - box_h, box_w, box_h)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 215))  # figures must read on a white picture too
+        p.drawRoundedRect(QRectF(box), 4, 4)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setFont(font)
+        p.setPen(QColor(theme.TEXT))
+        y = box.top() + pad
+        for line in rows:
+            text = fm.elidedText(line, Qt.TextElideMode.ElideRight, box_w - 2 * pad)
+            p.drawText(QRect(box.left() + pad, y, box_w - 2 * pad, fm.height()),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+            y += fm.height()
 
     def _paint_pill(
         self, p: QPainter, rect: QRect, text: str, state: StreamState, px: int, *, centred: bool
-    ) -> None:
+    ) -> QRect:
+        """The state's coloured pill with ``text``; returns where it went."""
         style = theme.state_style(state)
         font = self._font(px, bold=True)
         fm = QFontMetrics(font)
@@ -547,7 +752,8 @@ class TileWidget(QWidget):
         pill_h = fm.height() + pad // 2 + 2
         if centred:
             x = (rect.width() - pill_w) // 2
-            y = rect.height() // 2 - pill_h // 2 - 2
+            # A little above the middle: the reason and the retry go below it.
+            y = rect.height() // 2 - pill_h // 2 - 2 - px // 2
         else:
             x = m
             y = rect.height() - m - pill_h
@@ -559,6 +765,7 @@ class TileWidget(QWidget):
         p.setPen(QColor(style.foreground))
         p.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
         p.setBrush(Qt.BrushStyle.NoBrush)
+        return pill
 
     def _paint_frame_border(self, p: QPainter, rect: QRect) -> None:
         if self._drop_hover:
@@ -641,19 +848,53 @@ class TileWidget(QWidget):
             self.maximise_requested.emit(self.index)
             a0.accept()
 
-    def contextMenuEvent(self, a0: QContextMenuEvent | None) -> None:
-        if a0 is None:
-            return
+    def context_menu(self) -> QMenu:
+        """The tile's context menu, its actions connected (the caller shows it)."""
         menu = QMenu(self)
         toggle = menu.addAction("Restore the grid" if self._maximised else "Maximise")
+        if toggle is not None:
+            toggle.triggered.connect(self._on_maximise_action_triggered)
+        menu.addSeparator()
+        retry = menu.addAction("Retry now")
+        if retry is not None:
+            retry.setEnabled(self.can_retry)
+            retry.setToolTip("Connect to the camera again now, without waiting for the retry")
+            retry.triggered.connect(self._on_retry_action_triggered)
+        info = menu.addAction("Show stream info")
+        if info is not None:
+            info.setCheckable(True)
+            info.setChecked(self.show_info or self._info_all)
+            info.setEnabled(self.camera is not None and not self._info_all)
+            info.setShortcut(QKeySequence("I"))
+            info.triggered.connect(self._on_info_action_triggered)
+        menu.addSeparator()
         clear = menu.addAction("Clear tile")
         if clear is not None:
             clear.setEnabled(self.camera is not None)
-        chosen = menu.exec(a0.globalPos())
-        if chosen is not None and chosen is toggle:
-            self.maximise_requested.emit(self.index)
-        elif chosen is not None and chosen is clear:
-            self.clear_requested.emit(self.index)
+            clear.triggered.connect(self._on_clear_action_triggered)
+        return menu
+
+    def contextMenuEvent(self, a0: QContextMenuEvent | None) -> None:
+        if a0 is None:
+            return
+        menu = self.context_menu()
+        try:
+            menu.exec(a0.globalPos())
+        finally:
+            menu.deleteLater()
+
+    def _on_maximise_action_triggered(self) -> None:
+        self.maximise_requested.emit(self.index)
+
+    def _on_retry_action_triggered(self) -> None:
+        if self.can_retry:
+            self.retry_requested.emit(self.index)
+
+    def _on_info_action_triggered(self, checked: bool) -> None:
+        self.set_show_info(checked)
+
+    def _on_clear_action_triggered(self) -> None:
+        self.clear_requested.emit(self.index)
 
     def dragEnterEvent(self, a0: QDragEnterEvent | None) -> None:
         if a0 is not None and camera_id_from_mime(a0.mimeData()):

@@ -11,6 +11,7 @@ import collections
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
@@ -34,6 +35,28 @@ DEFAULT_GAP = 1
 DECODE_CHECK_MS = 400
 #: State changes the wall keeps for reports (older ones fall off).
 MAX_EVENTS = 10_000
+
+
+#: What the wall reports when a camera's last tile lets its stream go.
+OFF_THE_WALL = "taken off the wall"
+#: ... and when the wall closes.
+WALL_CLOSED = "the wall closed"
+
+
+def last_live_change(history: Iterable[StreamEvent]) -> float | None:
+    """``time.monotonic()`` of the last state change into or out of ``live`` (else of the
+    first state change): what a tile's timer counts from."""
+    since: float | None = None
+    previous: StreamState | None = None
+    for event in history:
+        if event.kind != "state":
+            continue
+        if previous is None or (event.state == StreamState.LIVE) != (
+            previous == StreamState.LIVE
+        ):
+            since = event.t
+        previous = event.state
+    return since
 
 
 def resolve_cameras(
@@ -66,7 +89,8 @@ class WallWidget(QWidget):
     """The grid of tiles.
 
     Signals:
-        stream_event: a decoder reported a change (already applied to the tiles).
+        stream_event: a decoder reported a change (already applied to the tiles), or
+            a camera's last tile let its stream go (state ``stopped``).
         tiles_changed: what the tiles show or their states changed.
         maximised_changed: a tile was maximised, or the grid restored.
         message_posted: words for the operator (the window shows them in its status bar).
@@ -106,6 +130,7 @@ class WallWidget(QWidget):
         self._maximised: int | None = None
         self._selected: int | None = None
         self._clock = ""
+        self._info_all = False
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(160, 90)
         self._build_tiles(len(self._grid))
@@ -167,6 +192,8 @@ class WallWidget(QWidget):
             tile.maximise_requested.connect(self._on_tile_maximise_requested)
             tile.clicked.connect(self._on_tile_clicked)
             tile.clear_requested.connect(self._on_tile_clear_requested)
+            tile.retry_requested.connect(self._on_tile_retry_requested)
+            tile.set_info_all(self._info_all)
             self._tiles.append(tile)
             tile.show()
 
@@ -223,19 +250,19 @@ class WallWidget(QWidget):
                 break
             self.assign(index, camera)
 
-    def clear(self, index: int) -> None:
+    def clear(self, index: int, reason: str = OFF_THE_WALL) -> None:
         """Empty tile ``index`` and release its stream."""
         tile = self._tiles[index]
         old = tile.camera
         tile.clear_camera()
         if old is not None:
-            self._release(old)
+            self._release(old, reason)
             self.tiles_changed.emit()
 
-    def clear_all(self) -> None:
+    def clear_all(self, reason: str = OFF_THE_WALL) -> None:
         """Empty every tile (the streams stop when no tile shows them)."""
         for index in range(len(self._tiles)):
-            self.clear(index)
+            self.clear(index, reason)
         self._parked.clear()
 
     def update_parked(self, registry: Registry) -> None:
@@ -270,7 +297,10 @@ class WallWidget(QWidget):
         stream = self.manager.get(camera.id) if camera.enabled else None
         tile.set_camera(camera, stream.slot if stream else None, site=site, agency_colour=colour)
         if stream is not None:
-            tile.set_state(stream.state, stream.detail)
+            changed = last_live_change(stream.history)
+            since = None if changed is None else time.time() - (time.monotonic() - changed)
+            tile.set_state(stream.state, stream.detail, since=since)
+            self._update_stats({camera.id})
         elif not camera.enabled:
             tile.set_state(StreamState.DISABLED, "disabled in the camera list")
         else:
@@ -303,9 +333,18 @@ class WallWidget(QWidget):
     def camera_ids(self) -> set[str]:
         return {tile.camera.id for tile in self._tiles if tile.camera is not None}
 
-    def _release(self, camera: Camera) -> None:
-        if camera.enabled:
-            self.manager.release(camera.id)
+    def _release(self, camera: Camera, reason: str = OFF_THE_WALL) -> None:
+        if not camera.enabled:
+            return
+        had_stream = self.manager.get(camera.id) is not None
+        self.manager.release(camera.id)
+        if had_stream and self.manager.get(camera.id) is None:
+            # Nobody watches this camera any more: say so, or its history would read as
+            # if its last state had lasted.
+            event = StreamEvent(time.monotonic(), camera.id, "state", StreamState.STOPPED,
+                                reason)
+            self.events.append(event)
+            self.stream_event.emit(event)
 
     def _rebind(self, camera_id: str) -> None:
         """Point every tile of ``camera_id`` at the manager's current slot for it."""
@@ -392,33 +431,83 @@ class WallWidget(QWidget):
         else:
             self.maximise(index)
 
-    # -- counts for the status bar ---------------------------------------------------------
+    # -- health: counts, retries, stream info -----------------------------------------------
 
     def state_counts(self) -> dict[str, int]:
-        """Tiles per status-bar bucket: ``live``, ``connecting``, ``offline``, ``empty``."""
-        counts = dict.fromkeys(("live", "connecting", "offline", "empty"), 0)
+        """Cameras on the wall per status-bar bucket (``live``, ``degraded``, ``offline``,
+        ``connecting``, ``off``; a camera on two tiles counts once) and ``empty`` tiles."""
+        counts = dict.fromkeys((*theme.BUCKETS, "empty"), 0)
+        seen: set[str] = set()
         for tile in self._tiles:
             if tile.camera is None:
                 counts["empty"] += 1
-            else:
+            elif tile.camera.id not in seen:
+                seen.add(tile.camera.id)
                 counts[theme.bucket_of(tile.state or StreamState.CONNECTING)] += 1
         return counts
+
+    def retry(self, camera_id: str) -> bool:
+        """Connect ``camera_id`` again now, cutting its backoff short.
+
+        Returns False when the wall holds no stream of it (not shown, or disabled).
+        """
+        stream = self.manager.get(camera_id)
+        if stream is None or not self.manager.retry(camera_id):
+            return False
+        for tile in self._tiles:
+            if tile.camera is not None and tile.camera.id == camera_id:
+                tile.retry_at = 0.0
+                tile.update()
+        log.info("%s: retry requested by the operator", camera_id)
+        self.message_posted.emit(f"{stream.camera.name}: connecting again now")
+        return True
+
+    @property
+    def info_all(self) -> bool:
+        """Whether every live tile shows its stream info box."""
+        return self._info_all
+
+    def set_info_all(self, shown: bool) -> None:
+        self._info_all = shown
+        for tile in self._tiles:
+            tile.set_info_all(shown)
+
+    def toggle_info(self, index: int) -> None:
+        """Show or hide the stream info box of tile ``index``."""
+        tile = self._tiles[index]
+        tile.set_show_info(not tile.show_info)
+
+    def _update_stats(self, camera_ids: set[str] | None = None) -> None:
+        """Hand each tile its stream's statistics (all tiles, or those of ``camera_ids``)."""
+        now = time.monotonic()
+        cache: dict[str, dict[str, Any]] = {}
+        for tile in self._tiles:
+            camera = tile.camera
+            if camera is None or (camera_ids is not None and camera.id not in camera_ids):
+                continue
+            stats = cache.get(camera.id)
+            if stats is None:
+                stream = self.manager.get(camera.id) if camera.enabled else None
+                stats = stream.stats_dict(now) if stream is not None else {}
+                cache[camera.id] = stats
+            tile.set_stats(stats, now)
 
     # -- the timer ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """One tick: apply stream events, repaint tiles with new frames, tick the clock."""
         events = self.manager.drain_events()
-        changed = False
+        changed: set[str] = set()
         for event in events:
             if event.kind == "state":
                 self.events.append(event)
-                changed = True
+                changed.add(event.camera_id)
                 for tile in self._tiles:
                     if tile.camera is not None and tile.camera.id == event.camera_id:
                         tile.set_state(event.state, event.detail)
             self.stream_event.emit(event)
         if changed:
+            self._update_stats(changed)  # the next retry's time came with the change
             self.tiles_changed.emit()
         self._tick_clock()
         for tile in self._tiles:
@@ -429,6 +518,8 @@ class WallWidget(QWidget):
         text = time.strftime("%H:%M:%S")
         if text != self._clock:
             self._clock = text
+            # Once a second: the timers, the retry countdowns and the info boxes move on.
+            self._update_stats()
             for tile in self._tiles:
                 tile.set_clock(text)
 
@@ -436,7 +527,7 @@ class WallWidget(QWidget):
         """Stop the timers and release every stream (before the manager shuts down)."""
         self._timer.stop()
         self._decode_check.stop()
-        self.clear_all()
+        self.clear_all(WALL_CLOSED)
 
     def _on_decode_check_timeout(self) -> None:
         try:
@@ -474,3 +565,8 @@ class WallWidget(QWidget):
 
     def _on_tile_clear_requested(self, index: int) -> None:
         self.clear(index)
+
+    def _on_tile_retry_requested(self, index: int) -> None:
+        camera = self._tiles[index].camera
+        if camera is not None and not self.retry(camera.id):
+            self.message_posted.emit(f"{camera.name} has no stream to retry")

@@ -1,0 +1,144 @@
+"""The health log's writer: state changes reach a real SQLite store in batches, off the
+caller's thread, and a store that cannot be written is said in words and caught up on."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from videowall import health_log
+from videowall.camera import Camera, Registry, Site
+from videowall.health_log import HealthLog, WallStore, entry_of
+from videowall.store import HealthEntry, Store, cameras, health_history
+from videowall.streams.base import StreamEvent, StreamState
+
+
+def event(camera_id: str, state: StreamState, detail: str = "", ago: float = 0.0) -> StreamEvent:
+    return StreamEvent(time.monotonic() - ago, camera_id, "state", state, detail)
+
+
+def history(path: Path, camera_id: str) -> list[HealthEntry]:
+    with Store(path) as store:
+        return health_history(store, camera_id)
+
+
+def test_entry_of_turns_monotonic_time_into_utc() -> None:
+    now_utc = datetime(2024, 5, 1, 8, 0, 10, tzinfo=UTC)
+    entry = entry_of(StreamEvent(990.0, "cam", "state", StreamState.STALLED, "no picture"),
+                     now_monotonic=1000.0, now_utc=now_utc)
+    assert entry == HealthEntry("cam", datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC), "stalled",
+                                "no picture")
+
+
+def test_state_changes_reach_the_store_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "videowall.db"
+    log = HealthLog(str(path), interval=0.05)
+    log.stream_event(event("cam", StreamState.CONNECTING, "opening via fake", ago=3))
+    log.stream_event(event("cam", StreamState.LIVE, "fake", ago=2))
+    log.stream_event(StreamEvent(time.monotonic(), "cam", "stats", StreamState.LIVE))  # ignored
+    log.stream_event(event("cam", StreamState.FROZEN, "picture unchanged", ago=1))
+    log.stream_event(event("other", StreamState.OFFLINE, "connection refused"))
+    log.close()
+    assert log.written == 4 and log.dropped == 0
+    entries = history(path, "cam")
+    assert [(e.state, e.reason) for e in entries] == [
+        ("connecting", "opening via fake"), ("live", "fake"), ("frozen", "picture unchanged")]
+    now = datetime.now(UTC)
+    assert now - timedelta(seconds=5) < entries[0].at < entries[1].at < entries[2].at < now
+    assert [e.state for e in history(path, "other")] == ["offline"]
+
+
+def test_a_burst_is_written_in_few_transactions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[tuple[int, str]] = []
+    record = health_log.record_health
+
+    def counting(store: Store, entries: list[HealthEntry]) -> int:
+        batches.append((len(entries), threading.current_thread().name))
+        return record(store, entries)
+
+    monkeypatch.setattr(health_log, "record_health", counting)
+    path = tmp_path / "videowall.db"
+    log = HealthLog(str(path), interval=0.3)
+    started = time.monotonic()
+    for n in range(56):  # a switch with 56 cameras behind it went down
+        log.stream_event(event(f"cam-{n:02d}", StreamState.OFFLINE, "connection refused"))
+    queued_in = time.monotonic() - started
+    log.close()
+    assert queued_in < 0.05  # the caller never waits for the database
+    assert sum(n for n, _ in batches) == 56 and len(batches) <= 2, batches
+    assert {name for _, name in batches} == {"health-log"}
+    assert len(history(path, "cam-55")) == 1
+
+
+def test_a_store_that_cannot_be_written_is_said_once_and_caught_up_on(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the store's folder should be")
+    path = blocker / "videowall.db"
+    said: list[str] = []
+    log = HealthLog(str(path), interval=0.02, retry_s=0.1, notify=said.append)
+    log.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
+    deadline = time.monotonic() + 3
+    while not said and time.monotonic() < deadline:
+        time.sleep(0.02)
+    log.stream_event(event("cam", StreamState.RECONNECTING, "attempt 2"))
+    time.sleep(0.3)  # several failed attempts: still said only once
+    assert len(said) == 1
+    assert said[0].startswith("Health log not saved to the store: cannot create the store")
+    blocker.unlink()  # the technician fixes it
+    deadline = time.monotonic() + 3
+    while log.written < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    log.close()
+    assert said[-1] == "Health log saved to the store again" and len(said) == 2
+    assert [e.state for e in history(path, "cam")] == ["offline", "reconnecting"]
+    assert log.dropped == 0
+
+
+def test_what_cannot_be_written_by_the_close_is_counted(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    log = HealthLog(str(blocker / "videowall.db"), interval=0.01, retry_s=0.05,
+                    max_pending=3)
+    for n in range(5):
+        log.stream_event(event("cam", StreamState.OFFLINE, f"attempt {n}"))
+    log.close()
+    assert log.written == 0 and log.dropped == 5  # 2 beyond the limit, 3 at the close
+
+
+def test_wall_store_mirrors_the_registry_and_logs_the_states(tmp_path: Path) -> None:
+    path = tmp_path / "videowall.db"
+    registry = Registry(
+        cameras=(Camera("cam", "Gate", "s1", "rtsp://127.0.0.1:18554/gate"),),
+        sites={"s1": Site("s1", "Site one")}, source="test.yaml",
+    )
+    said: list[str] = []
+    wall_store = WallStore(str(path))
+    wall_store.registry_applied(registry, said.append)
+    wall_store.stream_event(event("cam", StreamState.LIVE, "ffmpeg"))
+    wall_store.stream_event(event("cam", StreamState.STALLED, "no picture for 2 s"))
+    wall_store.close()
+    assert said == []
+    with Store(path) as store:
+        assert [c.id for c in cameras(store)] == ["cam"]
+        assert [e.state for e in health_history(store, "cam")] == ["live", "stalled"]
+
+
+def test_changes_microseconds_apart_keep_their_order(tmp_path: Path) -> None:
+    path = tmp_path / "videowall.db"
+    log = HealthLog(str(path), interval=0.05)
+    t = time.monotonic()
+    states = [StreamState.OFFLINE, StreamState.RECONNECTING, StreamState.OFFLINE,
+              StreamState.RECONNECTING, StreamState.LIVE]
+    for n, state in enumerate(states):
+        log.stream_event(StreamEvent(t + n * 2e-6, "cam", "state", state))
+    log.close()
+    entries = history(path, "cam")
+    assert [e.state for e in entries] == [s.value for s in states]
+    assert all(a.at <= b.at for a, b in itertools.pairwise(entries))
