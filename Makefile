@@ -30,7 +30,7 @@ test-quick: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow"
 
 lint: setup
-	$(VENV)/bin/ruff check videowall tests bench main.py
+	$(VENV)/bin/ruff check videowall tests main.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
