@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -170,6 +171,10 @@ def soak(argv: list[str]) -> int:
     from videowall.demo.faults import FaultProxy, ServerProcess
     from videowall.demo.ffserver import free_port
 
+    def _terminate(_signo: int, _frame: object) -> None:
+        raise SystemExit(143)  # run the clean-up below: no orphaned servers
+
+    signal.signal(signal.SIGTERM, _terminate)
     rng = random.Random(args.seed)
     duration = args.minutes * 60
     side = {4: 2, 9: 3, 16: 4}[args.tiles]

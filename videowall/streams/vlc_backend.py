@@ -47,6 +47,10 @@ INSTANCE_ARGS = (
     "--avcodec-hw=none",
     "--keystore=memory",  # never a desktop keyring: D-Bus can block a login for 10 s
     f"--network-caching={NETWORK_CACHING_MS}",
+    # libvlc's prefetch filter keeps up to 16 MiB of what it read, per stream, for seeking
+    # back: 18 MB more per tile after two minutes of a live stream. A wall never seeks.
+    "--prefetch-buffer-size=512",
+    "--prefetch-read-size=65536",
 )
 
 _VideoFormatCb = ctypes.CFUNCTYPE(
