@@ -202,11 +202,13 @@ class HealthMonitor:
     ) -> Verdict:
         """Judge the stream at ``now``; ``fps`` is the measured rate over the last seconds."""
         cfg = self.config
-        if fps and self._condition == Condition.LIVE and (
+        age = now - last_decoded_t
+        # The rate is learnt while pictures flow: measured during a stall that has begun,
+        # it falls, and a threshold derived from it would keep moving away.
+        if fps and self._condition == Condition.LIVE and age < cfg.stall_min_s / 2 and (
             self.nominal_fps is None or now - self._live_since >= FPS_SETTLE_S
         ):
             self.nominal_fps = fps  # once known, measured over live seconds only
-        age = now - last_decoded_t
         limit = self.stall_after()
         if age >= limit:
             self._condition = Condition.STALLED
