@@ -272,9 +272,9 @@ class FaultProxy:
                         return
                 if down:
                     chunk = self._maybe_corrupt(chunk)
-                dst.sendall(chunk)
-                if down:
+                    # counted before it is sent: a client that has the bytes sees the count
                     self.bytes_to_clients += len(chunk)
+                dst.sendall(chunk)
         except OSError:
             pass
         finally:
