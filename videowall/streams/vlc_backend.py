@@ -294,9 +294,16 @@ class VlcDecoder(Decoder):
         return player
 
     def _last_vlc_error(self, fallback: str) -> str:
+        """``fallback`` with libvlc's last telling log line, if it has one.
+
+        libvlc's own summary ("VLC is unable to open the MRL '…'. Check the log for
+        details.") says nothing the fallback does not, and points at a log the operator
+        does not see: the line before it is the one that explains.
+        """
         for line in reversed(self._vlc_log):
-            if line.strip():
-                return f"{fallback}: {line.strip()}"
+            text = line.strip()
+            if text and "unable to open the MRL" not in text:
+                return f"{fallback}: {text}"
         return fallback
 
     def _session(self) -> str:
