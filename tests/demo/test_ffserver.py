@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from tests.demo.conftest import child_pids
+from tests.leaks import child_pids
 from videowall.demo.clips import make_mjpeg_clip, make_probe_clip, probe_mismatches
 from videowall.demo.ffserver import (
     BAD_KINDS,

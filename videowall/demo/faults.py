@@ -31,8 +31,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+
+from videowall.demo.lifecycle import StartStop
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class _Link:
         _close(self.upstream, reset=reset)
 
 
-class FaultProxy:
+class FaultProxy(StartStop):
     """Forward ``127.0.0.1:port`` to ``upstream`` and misbehave on command.
 
     Two threads per connection copy bytes each way; at most ``max_connections`` clients
@@ -139,18 +139,6 @@ class FaultProxy:
             threads = [t for link in self._links for t in link.threads]
         for thread in threads:
             thread.join(timeout)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def url(self, upstream_url: str) -> str:
         """``upstream_url`` with its host and port replaced by the proxy's."""
@@ -296,7 +284,7 @@ class FaultProxy:
 # --------------------------------------------------------------------------- RTSP 401
 
 
-class RtspAuthServer:
+class RtspAuthServer(StartStop):
     """An RTSP server that refuses every DESCRIBE: 401 with a Basic challenge (or 403).
 
     Answers OPTIONS like a camera, counts the DESCRIBE requests it refused (so a test can
@@ -349,18 +337,6 @@ class RtspAuthServer:
             threads = list(self._threads)
         for thread in threads:
             thread.join(timeout)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _accept_loop(self) -> None:
         listener = self._listener
@@ -440,7 +416,7 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
-class ServerProcess:
+class ServerProcess(StartStop):
     """An :class:`~videowall.demo.ffserver.FfmpegHttpServer` in a process of its own.
 
     :meth:`kill` ends it and its ffmpeg helpers with SIGKILL, as a crash or a power cut
@@ -497,18 +473,6 @@ class ServerProcess:
         proc.wait(10)
 
     stop = kill
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.kill()
 
 
 # --------------------------------------------------------------------------- clips

@@ -25,8 +25,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Literal, Self
+from typing import IO, Any, Literal
+
+from videowall.demo.lifecycle import StartStop
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class _Client:
         self.thread: threading.Thread | None = None
 
 
-class FfmpegHttpServer:
+class FfmpegHttpServer(StartStop):
     """Serve ``source`` in a loop at ``http://HOST:PORT/PATH`` through FFmpeg.
 
     ``fmt="mpegts"`` copies the H.264 clip into MPEG-TS; ``fmt="mpjpeg"`` serves MJPEG as a
@@ -198,18 +199,6 @@ class FfmpegHttpServer:
             if client.thread is not None:
                 client.thread.join(timeout)
         log.info("stopped serving %s", self.url)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ internals
 
@@ -409,7 +398,7 @@ class _BadServer(http.server.ThreadingHTTPServer):
         super().__init__(address, _BadHandler)
 
 
-class BadHttpServer:
+class BadHttpServer(StartStop):
     """A small HTTP server on loopback whose paths fail in the ways of :data:`BAD_KINDS`."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -453,15 +442,3 @@ class BadHttpServer:
         if thread is not None:
             thread.join(5)
         self._server = self._thread = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -16,16 +16,16 @@ import logging
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 
 from videowall.demo.clips import ensure_demo_clips
+from videowall.demo.lifecycle import StartStop
 from videowall.demo.registry import DEMO_HOST, HTTP_PORT, RTSP_PORT, flaky_url, scene_url
 from videowall.demo.sout import VlcStreamServer
 
 log = logging.getLogger(__name__)
 
 
-class DemoSimulator:
+class DemoSimulator(StartStop):
     """Serve the demo scenes; one flaky source drops out and comes back on a schedule.
 
     :meth:`start` generates missing clips (a few seconds, once per machine), then starts
@@ -129,18 +129,6 @@ class DemoSimulator:
             if self._servers:
                 self._stop_servers()
                 log.info("demo simulator stopped")
-
-    def __enter__(self) -> DemoSimulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ internals
 

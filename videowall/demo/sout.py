@@ -16,11 +16,12 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import vlc
+
+from videowall.demo.lifecycle import StartStop
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def _ask(host: str, port: int, request: bytes, timeout: float = 1.0) -> str:
     return data.split(b"\r\n", 1)[0].decode("latin-1")
 
 
-class VlcStreamServer:
+class VlcStreamServer(StartStop):
     """Loop ``source`` forever and serve it at ``rtsp_url`` and/or ``http_url``.
 
     ``rtsp_url`` is ``rtsp://HOST:PORT/NAME`` (clients must use UDP transport);
@@ -161,18 +162,6 @@ class VlcStreamServer:
         else:
             cancel.wait(seconds)
         self.start()
-
-    def __enter__(self) -> VlcStreamServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ internals
 
