@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from videowall import __version__
+from videowall import __version__, memory
 from videowall.camera import Camera, Registry
 from videowall.config import ConfigError, load_registry, read_registry, suggest
 from videowall.layout.grid import preset
@@ -340,6 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else 2
     setup_logging(args.log_level.upper())
+    memory.limit_arenas()  # before any decoder thread starts
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

@@ -28,6 +28,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from videowall import memory
+
 log = logging.getLogger(__name__)
 
 Thumbnail = npt.NDArray[np.float32]
@@ -354,6 +356,8 @@ class HealthWatchdog:
                 started = time.monotonic()
                 self.check_all(started)
                 self.last_round_s = time.monotonic() - started
+                # the decoders' per-frame buffers fragment the allocator's arenas
+                memory.trim_now_and_then(started)
                 self._wake.wait(max(0.01, self.interval - self.last_round_s))
         except Exception:  # never die silently: say so, and let the next add() restart
             log.exception("the health watchdog stopped")
