@@ -42,6 +42,18 @@ SCHEMES = "rtsp, rtsps, http, https, udp, rtp, file"
 
 #: file in tests/data/broken -> the lines of str(ConfigError), in order.
 EXPECTED: dict[str, list[str]] = {
+    "health_settings.yaml": [
+        "broken/health_settings.yaml:7: health: unknown key 'stall_min' (did you mean "
+        "'stall_min_s'?)",
+        "broken/health_settings.yaml:8: health.stall_max_s: must be between 0.2 and 600, "
+        "found 600.5",
+        "broken/health_settings.yaml:10: health.retry_cap_s: retry_first_s (90 s) is more "
+        "than retry_cap_s (60 s)",
+        "broken/health_settings.yaml:11: health.connections_per_host: expected a whole "
+        "number, found 2.5",
+        "broken/health_settings.yaml:12: health.freeze_s: expected a number, found string "
+        "'fast'",
+    ],
     "backend_typo.yaml": [
         "broken/backend_typo.yaml:6: cameras[0].backend: 'vcl' is not one of auto, vlc, "
         "ffmpeg (did you mean 'vlc'?)",
@@ -916,3 +928,18 @@ def test_fuzz_any_structure_under_cameras(value: object) -> None:
     for doc in ({"cameras": value}, {"cameras": [value]}, {"cameras": [{"id": "a", "x": value}]},
                 {"sites": value, "cameras": []}, value):
         _parses_or_config_error(yaml.safe_dump(doc))
+
+
+def test_health_section_sets_how_streams_are_judged_and_retried() -> None:
+    from videowall.streams.health import HealthConfig
+
+    text = (
+        "cameras:\n  - {id: a, name: A, site: s, url: 'http://127.0.0.1/a'}\n"
+        "health:\n  stall_frames: 20\n  retry_cap_s: 120\n  connections_per_host: 8\n"
+    )
+    registry = parse_registry(text, "inline.yaml")
+    assert registry.health == HealthConfig(stall_frames=20.0, retry_cap_s=120.0,
+                                           connections_per_host=8)
+    assert isinstance(registry.health.connections_per_host, int)
+    empty = parse_registry("cameras: []\nhealth:\n", "inline.yaml")
+    assert empty.health == HealthConfig()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from videowall.logs import mask_url
+from videowall.streams.health import HealthConfig
 
 BACKENDS = ("auto", "vlc", "ffmpeg")
 
@@ -149,6 +150,8 @@ class Registry:
     sites: dict[str, Site] = field(default_factory=dict)
     agencies: dict[str, Agency] = field(default_factory=dict)
     source: str = ""
+    #: How streams are judged and retried (the file's ``health`` section).
+    health: HealthConfig = field(default_factory=HealthConfig)
 
     def get(self, camera_id: str) -> Camera | None:
         for cam in self.cameras:

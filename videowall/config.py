@@ -61,6 +61,7 @@ from videowall.camera import (
     Site,
 )
 from videowall.logs import mask_url
+from videowall.streams.health import HEALTH_INTEGERS, HEALTH_LIMITS, HEALTH_ORDER, HealthConfig
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ NETWORK_SCHEMES = frozenset(URL_SCHEMES) - {"file"}
 #: Camera, site and agency ids.
 ID_RE = re.compile(r"[a-z0-9_-]+")
 
-TOP_KEYS = ("cameras", "sites", "agencies")
+TOP_KEYS = ("cameras", "sites", "agencies", "health")
 #: Top-level keys with this prefix are ignored (a place for YAML anchors).
 EXTENSION_PREFIX = "x-"
 CAMERA_KEYS = (
@@ -966,15 +967,49 @@ class _Checker:
         cameras_entry = top.get("cameras")
         if cameras_entry is None:
             return None
+        health = self._health(top.get("health"))
         cameras = self._cameras(cameras_entry, sites, agencies)
-        if cameras is None or sites is None or agencies is None:
+        if cameras is None or sites is None or agencies is None or health is None:
             return None
         return Registry(
             cameras=cameras,
             sites={k: v for k, v in sites.items() if isinstance(v, Site)},
             agencies={k: v for k, v in agencies.items() if isinstance(v, Agency)},
             source=self.source,
+            health=health,
         )
+
+    def _health(self, entry: _Entry | None) -> HealthConfig | None:
+        """The ``health`` section: how streams are judged and retried (defaults if absent)."""
+        if entry is None or _is_null(entry.value):
+            return HealthConfig()
+        entries = self.mapping(entry.value, "health", "a mapping of health settings",
+                               keys=tuple(HEALTH_LIMITS))
+        if entries is None:
+            return None
+        before = self.error_count
+        values: dict[str, float] = {}
+        for name, item in entries.items():
+            low, high = HEALTH_LIMITS[name]
+            number = self.number(item.value, f"health.{name}", low, high)
+            if number is None:
+                continue
+            if name in HEALTH_INTEGERS and number != int(number):
+                self.error(item.value, f"health.{name}",
+                           f"expected a whole number, found {number:g}")
+                continue
+            values[name] = int(number) if name in HEALTH_INTEGERS else number
+        defaults = HealthConfig()
+        for small, large in HEALTH_ORDER:
+            a = values.get(small, getattr(defaults, small))
+            b = values.get(large, getattr(defaults, large))
+            if (small in values or large in values) and a > b:
+                where = entries[large] if large in values else entries[small]
+                self.error(where.value, f"health.{large if large in values else small}",
+                           f"{small} ({a:g} s) is more than {large} ({b:g} s)")
+        if self.error_count > before:
+            return None
+        return HealthConfig(**values)  # type: ignore[arg-type]
 
     def _sections(
         self, entry: _Entry | None, path: str, check: Callable[[str, Node, str], _T | None]

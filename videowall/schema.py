@@ -46,6 +46,7 @@ from videowall.config import (
     URL_SCHEMES,
     VAR_PATTERN,
 )
+from videowall.streams.health import HEALTH_INTEGERS, HEALTH_LIMITS, HealthConfig
 
 JsonSchema = dict[str, Any]
 
@@ -264,6 +265,37 @@ def _definitions() -> dict[str, JsonSchema]:
     }
 
 
+_HEALTH_HELP = {
+    "stall_frames": "A stream is stalled after this many of its frame intervals without a "
+                    "new picture...",
+    "stall_min_s": "...but never sooner than this many seconds...",
+    "stall_max_s": "...nor later than this many seconds.",
+    "stall_reconnect_s": "Seconds a stall lasts before the stream is reconnected.",
+    "freeze_s": "Seconds of an unchanged, black or grey picture before the tile says FROZEN.",
+    "freeze_reconnect_s": "Seconds a freeze lasts before the stream is reconnected.",
+    "sample_every_s": "Seconds between two looks at the picture for the freeze check.",
+    "retry_first_s": "First delay before reconnecting; it doubles after each failure...",
+    "retry_cap_s": "...up to this many seconds.",
+    "auth_retry_first_s": "First delay after the camera refused the credentials...",
+    "auth_retry_cap_s": "...up to this many seconds (not to lock the account).",
+    "connections_per_host": "Connection attempts at once to any one host (an NVR, a "
+                            "switch); the others wait their turn.",
+}
+
+
+def _health_schema() -> JsonSchema:
+    defaults = HealthConfig()
+    properties: dict[str, JsonSchema] = {}
+    for name, (low, high) in HEALTH_LIMITS.items():
+        kind = "integer" if name in HEALTH_INTEGERS else "number"
+        properties[name] = {"type": kind, "minimum": low, "maximum": high,
+                            "default": getattr(defaults, name),
+                            "description": _HEALTH_HELP[name]}
+    return _object(tuple(HEALTH_LIMITS), properties,
+                   description="How the wall judges streams and retries them, for every "
+                               "camera of the file.")
+
+
 def registry_schema() -> JsonSchema:
     """The JSON Schema of a camera registry file."""
     by_id = {
@@ -277,6 +309,7 @@ def registry_schema() -> JsonSchema:
                                 description="Road points and buildings, by id.")),
         "agencies": _nullable(dict(by_id, additionalProperties=_ref("agency"),
                                    description="Owners of cameras, by id.")),
+        "health": _nullable(_ref("health")),
     }, required=("cameras",), description="A videowall camera registry.")
     return {
         "$schema": DIALECT,
@@ -286,7 +319,7 @@ def registry_schema() -> JsonSchema:
         "patternProperties": {f"^{EXTENSION_PREFIX}": {
             "description": "Ignored: a place for YAML anchors (&defaults) to merge with <<.",
         }},
-        "definitions": _definitions(),
+        "definitions": {**_definitions(), "health": _health_schema()},
     }
 
 

@@ -306,6 +306,36 @@ def test_gate_wait_can_be_cancelled() -> None:
         ConnectGate(per_host=0)
 
 
+def test_raising_the_gate_limit_lets_waiting_attempts_in() -> None:
+    gate = ConnectGate(per_host=1)
+    held = gate.enter("nvr")
+    got: list[object] = []
+    thread = threading.Thread(target=lambda: got.append(gate.enter("nvr")))
+    thread.start()
+    deadline = time.monotonic() + 2
+    while gate.waiting("nvr") < 1 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert got == []
+    gate.set_limit(2)
+    thread.join(5)
+    assert len(got) == 1 and got[0] is not None and gate.active("nvr") == 2
+    assert held is not None
+    held.release()
+    with pytest.raises(ValueError):
+        gate.set_limit(0)
+
+
+def test_manager_takes_the_registry_health_settings() -> None:
+    from videowall.streams.manager import StreamManager
+
+    config = HealthConfig(retry_cap_s=90.0, connections_per_host=2)
+    manager = StreamManager(health=config)
+    assert manager.gate.per_host == 2
+    manager.configure(HealthConfig(connections_per_host=6))
+    assert manager.gate.per_host == 6
+    manager.shutdown()
+
+
 # --------------------------------------------------------------------------- decoders
 
 

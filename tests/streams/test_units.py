@@ -231,3 +231,17 @@ def test_resize_restarts_only_decoders_that_cannot_follow() -> None:
     finally:
         FakeDecoder.live_resize = False
     manager.shutdown()
+
+
+def test_streams_started_after_configure_follow_the_new_health_settings() -> None:
+    from videowall.streams.health import HealthConfig
+
+    FakeDecoder.instances.clear()
+    manager = StreamManager(_fake_factory)
+    before = manager.acquire(Camera("c1", "One", "s", "http://127.0.0.1/a.ts"))
+    manager.configure(HealthConfig(retry_cap_s=90.0, freeze_s=8.0))
+    after = manager.acquire(Camera("c2", "Two", "s", "http://127.0.0.1/b.ts"))
+    assert before.decoder.health_config == HealthConfig()
+    assert after.decoder.health_config.retry_cap_s == 90.0
+    assert after.decoder.health_config.freeze_s == 8.0
+    manager.shutdown()

@@ -66,6 +66,14 @@ class ConnectGate:
         #: The most attempts ever seen at once to one host (for tests and benchmarks).
         self.peak = 0
 
+    def set_limit(self, per_host: int) -> None:
+        """Change the limit; waiting attempts that now fit go in at once."""
+        if per_host < 1:
+            raise ValueError("per_host must be at least 1")
+        with self._cond:
+            self.per_host = per_host
+            self._cond.notify_all()
+
     def enter(
         self, key: str, cancel: threading.Event | None = None, poll: float = 0.2
     ) -> GateTicket | None:

@@ -83,12 +83,41 @@ class HealthConfig:
     #: Delays after the camera refused the credentials: slow, not to lock the account.
     auth_retry_first_s: float = 30.0
     auth_retry_cap_s: float = 300.0
+    #: Connection attempts at once to any one host (an NVR, a switch): the rest queue.
+    connections_per_host: int = 4
 
     def stall_after(self, fps: float | None) -> float:
         """Seconds without a new picture that make a stream of ``fps`` stalled."""
         if not fps or fps <= 0:
             return self.stall_max_s
         return min(self.stall_max_s, max(self.stall_min_s, self.stall_frames / fps))
+
+
+#: What each setting of :class:`HealthConfig` may be set to in the camera file's
+#: ``health`` section: (lowest, highest). The pairs below must also be in order.
+HEALTH_LIMITS: dict[str, tuple[float, float]] = {
+    "stall_frames": (2, 1000),
+    "stall_min_s": (0.2, 600),
+    "stall_max_s": (0.2, 600),
+    "stall_reconnect_s": (0.5, 3600),
+    "freeze_s": (1, 3600),
+    "freeze_reconnect_s": (1, 86400),
+    "sample_every_s": (0.1, 10),
+    "retry_first_s": (0.1, 600),
+    "retry_cap_s": (0.1, 86400),
+    "auth_retry_first_s": (1, 3600),
+    "auth_retry_cap_s": (1, 86400),
+    "connections_per_host": (1, 256),
+}
+#: Settings that must be whole numbers.
+HEALTH_INTEGERS = frozenset({"connections_per_host"})
+#: (smaller, larger): the first may not exceed the second.
+HEALTH_ORDER = (
+    ("stall_min_s", "stall_max_s"),
+    ("retry_first_s", "retry_cap_s"),
+    ("auth_retry_first_s", "auth_retry_cap_s"),
+    ("freeze_s", "freeze_reconnect_s"),
+)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,9 @@ class StreamManager:
             factory = create_decoder
         self._factory = factory
         self._health = health
-        self.gate = gate if gate is not None else ConnectGate()
+        self.gate = gate if gate is not None else ConnectGate(
+            health.connections_per_host if health is not None else 4
+        )
         self.watchdog = HealthWatchdog(watchdog_interval)
         self._streams: dict[str, Stream] = {}
         self._events: queue.SimpleQueue[tuple[int, StreamEvent]] = queue.SimpleQueue()
@@ -181,6 +183,15 @@ class StreamManager:
         decoder.start()
         self.watchdog.add(decoder)
         return stream
+
+    def configure(self, health: HealthConfig) -> None:
+        """Judge and retry streams by ``health`` (a registry's ``health`` section).
+
+        The limit per host applies at once; the rest to each stream started or
+        restarted from now on (a running session keeps the rules it began with).
+        """
+        self._health = health
+        self.gate.set_limit(health.connections_per_host)
 
     def release(self, camera_id: str) -> None:
         """Drop one user of a stream; the last one stops its decoder."""

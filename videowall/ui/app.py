@@ -106,7 +106,7 @@ def run_wall(
     app = ensure_app()
     with qt_messages_to_logging():
         apply_theme(app)
-        manager = manager if manager is not None else StreamManager()
+        manager = manager if manager is not None else StreamManager(health=registry.health)
         try:
             # The file the registry came from is watched: valid edits apply while the
             # wall runs, broken ones are shown and change nothing.

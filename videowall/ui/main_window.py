@@ -393,6 +393,8 @@ class MainWindow(QMainWindow):
             diff = diff_registries(old, registry)
         self.registry = registry
         self.wall.registry = registry
+        if registry.health != old.health:
+            self.wall.manager.configure(registry.health)
         self.wall.update_parked(registry)
         self.camera_tree.set_registry(registry)
         restart = set(diff.url_changed)

@@ -119,7 +119,7 @@ def run_snapshot(
     _ensure_platform()
     app = ensure_app()
     own_manager = manager is None
-    manager = manager if manager is not None else StreamManager()
+    manager = manager if manager is not None else StreamManager(health=registry.health)
     with qt_messages_to_logging():
         wall = WallWidget(manager, registry, layout)
         try:
