@@ -150,6 +150,21 @@ def test_the_timer_counts_from_when_the_camera_was_last_live(qtbot: QtBot) -> No
     assert tile.state_since > went and tile.status_lines()[0] == "LIVE"
 
 
+def test_a_camera_retrying_after_it_was_unreachable_stays_offline(qtbot: QtBot) -> None:
+    tile = make_tile(qtbot)
+    buckets = []
+    for state in (StreamState.CONNECTING, StreamState.OFFLINE, StreamState.RECONNECTING,
+                  StreamState.OFFLINE, StreamState.RECONNECTING, StreamState.LIVE,
+                  StreamState.STALLED, StreamState.RECONNECTING, StreamState.UNAUTHORIZED,
+                  StreamState.RECONNECTING, StreamState.FROZEN, StreamState.RECONNECTING):
+        tile.set_state(state, "why")
+        buckets.append(tile.bucket)
+    assert buckets == ["connecting", "offline", "offline", "offline", "offline", "live",
+                       "degraded", "degraded", "offline", "offline", "degraded", "degraded"]
+    tile.clear_camera()
+    assert tile.bucket == "connecting"
+
+
 def test_the_retry_countdown_runs_down(qtbot: QtBot) -> None:
     tile = make_tile(qtbot)
     tile.set_state(StreamState.OFFLINE, "connection refused")

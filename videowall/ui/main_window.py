@@ -316,8 +316,8 @@ class MainWindow(QMainWindow):
         self.counts_label.setToolTip(
             "Cameras on the wall:\n"
             "live: a moving picture\n"
-            "degraded: stalled, frozen or reconnecting\n"
-            "offline: cannot be reached, or refuses the credentials\n"
+            "degraded: stalled, frozen, or reconnecting after a stall or freeze\n"
+            "offline: cannot be reached, or refuses the credentials (also while retrying)\n"
             "connecting: a first connection\n"
             "off: disabled in the camera list"
         )

@@ -39,7 +39,8 @@ STATE_STYLES: dict[StreamState, StateStyle] = {
 
 #: Status-bar buckets, in the order the status bar names them. "degraded": a picture the
 #: wall has lost or cannot trust, being recovered; "offline": the camera cannot be reached
-#: or refuses us; "connecting": a first connection; "off": not streamed on purpose.
+#: or refuses us (a tile retrying after that stays offline: ``CameraTile.bucket``);
+#: "connecting": a first connection; "off": not streamed on purpose.
 BUCKETS: dict[str, tuple[StreamState, ...]] = {
     "live": (StreamState.LIVE,),
     "degraded": (StreamState.STALLED, StreamState.FROZEN, StreamState.RECONNECTING),

@@ -241,6 +241,9 @@ class TileWidget(QWidget):
         self.site = ""
         self.agency_colour = ""
         self.state: StreamState | None = None
+        #: The camera's last verdict was "cannot be reached" (offline, unauthorized):
+        #: its retries still count as offline, not as degraded.
+        self._unreachable = False
         self.detail = ""
         #: Wall-clock time the camera was last live, or went live (the timer counts from
         #: here; "since 14:02:11").
@@ -296,6 +299,7 @@ class TileWidget(QWidget):
             self._reset_frames()
             # Another camera: its state and timer come with it (set_state follows).
             self.state, self.detail = None, ""
+            self._unreachable = False
             self.stats, self.retry_at = {}, 0.0
         elif slot is not self._slot:
             # The same camera from a restarted decoder: keep its last picture on screen
@@ -311,6 +315,7 @@ class TileWidget(QWidget):
         self._slot = None
         self.state = None
         self.detail = ""
+        self._unreachable = False
         self.stats, self.retry_at = {}, 0.0
         self._reset_frames()
         self.setToolTip("")
@@ -329,9 +334,22 @@ class TileWidget(QWidget):
             self.state_since = since
         elif self.state is None or StreamState.LIVE in (state, self.state):
             self.state_since = time.time()
+        if state in (StreamState.OFFLINE, StreamState.UNAUTHORIZED):
+            self._unreachable = True
+        elif state not in (StreamState.RECONNECTING, StreamState.CONNECTING):
+            self._unreachable = False
         self.state, self.detail = state, detail
         self._update_tooltip()
         self.update()
+
+    @property
+    def bucket(self) -> str:
+        """The status-bar bucket of the camera (``theme.BUCKETS``): a camera retrying
+        after it could not be reached stays offline, not degraded, between attempts."""
+        state = self.state or StreamState.CONNECTING
+        if state == StreamState.RECONNECTING and self._unreachable:
+            return "offline"
+        return theme.bucket_of(state)
 
     def set_stats(self, stats: Mapping[str, Any], now: float | None = None) -> None:
         """Take the stream's statistics (the wall hands them over once a second)."""

@@ -443,7 +443,7 @@ class WallWidget(QWidget):
                 counts["empty"] += 1
             elif tile.camera.id not in seen:
                 seen.add(tile.camera.id)
-                counts[theme.bucket_of(tile.state or StreamState.CONNECTING)] += 1
+                counts[tile.bucket] += 1
         return counts
 
     def retry(self, camera_id: str) -> bool:
