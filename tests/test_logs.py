@@ -25,6 +25,12 @@ from videowall.logs import MaskingFilter, camera_logger, mask_url, setup_logging
         ("rtsp://10.0.0.1:554/stream", "rtsp://10.0.0.1:554/stream"),
         ("http://host/path?user=a:b@c", "http://host/path?user=a:b@c"),
         ("no url here: a:b@c", "no url here: a:b@c"),
+        ("http://cam/cgi-bin/snap.cgi?user=admin&pwd=s3cret&ch=1",
+         "http://cam/cgi-bin/snap.cgi?user=admin&pwd=***&ch=1"),
+        ("rtsp://h/live?Password=x%40y;token=abc#frag", "rtsp://h/live?Password=***;token=***#frag"),
+        ("https://h/a.m3u8?api_key=K1&apikey=K2&key=K3&sig=S&auth=A",
+         "https://h/a.m3u8?api_key=***&apikey=***&key=***&sig=***&auth=***"),
+        ("http://h/a?keyframe=1&passes=3&password=", "http://h/a?keyframe=1&passes=3&password="),
         ("", ""),
     ],
 )

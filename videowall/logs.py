@@ -13,11 +13,21 @@ import sys
 # scheme://user:password@host  ->  scheme://user:***@host
 # The password runs to the last "@" before the path: passwords and user names can hold "@".
 _CRED_RE = re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:]*):(?P<pw>[^/\s]*)@")
+# ...?user=admin&password=secret  ->  ...?user=admin&password=***  (cameras that take their
+# credentials or a token in the query string: CGI snapshot URLs, signed links)
+_QUERY_SECRET_RE = re.compile(
+    r"(?P<pre>[?&;](?:password|passwd|pwd|pass|secret|token|access_token|auth|api_?key|key"
+    r"|signature|sig)=)[^&;#\s]+",
+    re.IGNORECASE,
+)
 
 
 def mask_url(text: str) -> str:
-    """Return ``text`` with any ``user:password@`` in a URL masked as ``user:***@``."""
-    return _CRED_RE.sub(lambda m: f"{m.group('pre')}:***@", text)
+    """Return ``text`` with any ``user:password@`` in a URL masked as ``user:***@``, and
+    the values of query parameters that carry secrets (``password=``, ``token=``, ...)
+    as ``***``."""
+    text = _CRED_RE.sub(lambda m: f"{m.group('pre')}:***@", text)
+    return _QUERY_SECRET_RE.sub(lambda m: f"{m.group('pre')}***", text)
 
 
 class MaskingFilter(logging.Filter):
