@@ -175,18 +175,21 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     cameras = json.loads(capsys.readouterr().out)
     assert cameras == [
         {"id": "rp01-north", "name": "Sudirman North", "site": "rp01", "agency": "transport",
-         "backend": "ffmpeg", "url": "rtsp://127.0.0.1:18554/road-a",
-         "location": {"lat": -6.193, "lon": 106.8228}, "tags": ["junction", "north"],
-         "enabled": True},
+         "backend": "ffmpeg", "url": "rtsp://127.0.0.1:18554/road-a", "sub_url": None,
+         "location": {"lat": -6.193, "lon": 106.8228}, "heading": 0.0,
+         "tags": ["junction", "north"], "enabled": True, "priority": 3, "motion": False},
         {"id": "rp01-south", "name": "Sudirman South", "site": "rp01", "agency": "transport",
-         "backend": "auto", "url": "http://127.0.0.1:18080/road-b.ts", "location": None,
-         "tags": [], "enabled": True},
+         "backend": "auto", "url": "http://127.0.0.1:18080/road-b.ts", "sub_url": None,
+         "location": None, "heading": 180.5, "tags": [], "enabled": True, "priority": 3,
+         "motion": False},
         {"id": "mall_a_lobby", "name": "Lobby", "site": "mall-a", "agency": "mall",
-         "backend": "vlc", "url": "rtsp://viewer:***@10.0.0.5:554/stream1", "location": None,
-         "tags": [], "enabled": False},
+         "backend": "vlc", "url": "rtsp://viewer:***@10.0.0.5:554/stream1",
+         "sub_url": "rtsp://viewer:***@10.0.0.5:554/stream2", "location": None,
+         "heading": None, "tags": [], "enabled": False, "priority": 3, "motion": False},
         {"id": "lab-clip", "name": "Test clip", "site": "mall-a", "agency": "",
-         "backend": "auto", "url": "file:///var/lib/videowall/clip.mp4", "location": None,
-         "tags": [], "enabled": True},
+         "backend": "auto", "url": "file:///var/lib/videowall/clip.mp4", "sub_url": None,
+         "location": None, "heading": None, "tags": [], "enabled": True, "priority": 3,
+         "motion": False},
     ]
 
 
@@ -198,6 +201,7 @@ def test_list_json_masks_passwords_from_the_environment(
     out, err = capsys.readouterr()
     assert "Very-Secret-77" not in out + err
     assert json.loads(out)[2]["url"] == "rtsp://viewer:***@10.0.0.5:554/stream1"
+    assert json.loads(out)[2]["sub_url"] == "rtsp://viewer:***@10.0.0.5:554/stream2"
 
 
 def test_list_filters(capsys: pytest.CaptureFixture[str]) -> None:
@@ -234,7 +238,8 @@ def test_list_json_of_the_committed_registry(capsys: pytest.CaptureFixture[str])
     cameras = json.loads(capsys.readouterr().out)
     assert cameras
     assert len({c["id"] for c in cameras}) == len(cameras)
-    keys = {"id", "name", "site", "agency", "backend", "url", "location", "tags", "enabled"}
+    keys = {"id", "name", "site", "agency", "backend", "url", "sub_url", "location",
+            "heading", "tags", "enabled", "priority", "motion"}
     assert all(set(c) == keys for c in cameras)
     assert all(c["url"].startswith(("rtsp://", "http://")) for c in cameras)
 

@@ -537,9 +537,13 @@ def camera_record(camera: Camera) -> dict[str, Any]:
         "agency": camera.agency,
         "backend": camera.backend,
         "url": camera.safe_url,
+        "sub_url": camera.safe_sub_url,
         "location": {"lat": location.lat, "lon": location.lon} if location else None,
+        "heading": camera.heading,
         "tags": list(camera.tags),
         "enabled": camera.enabled,
+        "priority": camera.priority,
+        "motion": camera.motion.enabled,
     }
 
 
