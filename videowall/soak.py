@@ -156,6 +156,40 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def rss_growth(samples: list[tuple[float, int]], duration: float) -> dict[str, Any]:
+    """How resident memory grew over a run, from ``(seconds, KiB)`` samples.
+
+    The first minutes (start-up, caches filling; 5 min, or a quarter of a short run) do
+    not count. Single samples swing by tens of MiB (the allocator hands free pages back
+    once a minute), so the growth compares the median of the first window after the
+    warm-up with the median of the last window (5 min each, or a third of what is left),
+    and the trend is the least-squares slope over every sample after the warm-up.
+    """
+    warm_start = min(300.0, duration / 4)
+    warm = [(t, kib) for t, kib in samples if t >= warm_start] or list(samples)
+    if not warm:
+        return {"rss_kib_first": 0, "rss_kib_last": 0, "rss_kib_max": 0,
+                "rss_growth": float("nan"), "rss_mib_per_hour": float("nan")}
+    span = warm[-1][0] - warm[0][0]
+    window = min(300.0, span / 3) if span > 0 else 0.0
+    first = [kib for t, kib in warm if t <= warm[0][0] + window]
+    last = [kib for t, kib in warm if t >= warm[-1][0] - window]
+    first_kib, last_kib = statistics.median(first), statistics.median(last)
+    slope = 0.0
+    if len(warm) >= 2 and span > 0:
+        mean_t = statistics.fmean(t for t, _ in warm)
+        mean_k = statistics.fmean(k for _, k in warm)
+        var = sum((t - mean_t) ** 2 for t, _ in warm)
+        slope = sum((t - mean_t) * (k - mean_k) for t, k in warm) / var if var else 0.0
+    return {
+        "rss_kib_first": round(first_kib), "rss_kib_last": round(last_kib),
+        "rss_kib_max": max(k for _, k in samples),
+        "rss_growth": round((last_kib - first_kib) / first_kib, 4) if first_kib else
+        float("nan"),
+        "rss_mib_per_hour": round(slope * 3600 / 1024, 1),
+    }
+
+
 def soak(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="videowall bench soak",
                                      description="the wall under a fault every 30 s")
@@ -237,23 +271,21 @@ def soak(argv: list[str]) -> int:
         data = json.loads(report.read_text()) if report.exists() else {"tiles": [],
                                                                          "events": []}
 
-    warm = [kib for t, kib in rss if t >= min(300.0, duration / 4)] or [kib for _, kib in rss]
-    growth = (warm[-1] - warm[0]) / warm[0] if warm and warm[0] else float("nan")
+    memory = rss_growth(rss, duration)
     not_live = [t["camera"] for t in data["tiles"] if t["state"] != "live"]
     result = {
         "minutes": args.minutes, "tiles": args.tiles, "faults": len(faults),
         "exit_code": code, "state_changes": len(data["events"]),
-        "tiles_not_live_at_end": not_live,
-        "rss_kib_first": warm[0] if warm else 0, "rss_kib_last": warm[-1] if warm else 0,
-        "rss_kib_max": max((k for _, k in rss), default=0),
-        "rss_growth": round(growth, 4), "fault_log": faults,
+        "tiles_not_live_at_end": not_live, **memory, "fault_log": faults,
         "rss_samples": [[round(t), kib] for t, kib in rss],
     }
+    growth = memory["rss_growth"]
     print(f"{args.minutes:g} min, {args.tiles} tiles, {len(faults)} faults, "
           f"{len(data['events'])} state changes")
     print(f"wall exit code {code}; tiles not live at the end: {not_live or 'none'}")
     print(f"resident memory {result['rss_kib_first'] / 1024:.0f} MiB -> "
-          f"{result['rss_kib_last'] / 1024:.0f} MiB ({growth * 100:+.1f}%, target < +5%), "
+          f"{result['rss_kib_last'] / 1024:.0f} MiB ({growth * 100:+.1f}%, target < +5%; "
+          f"trend {result['rss_mib_per_hour']:+.0f} MiB/hour), "
           f"peak {result['rss_kib_max'] / 1024:.0f} MiB")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
