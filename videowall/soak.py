@@ -78,6 +78,7 @@ def health(argv: list[str]) -> int:
     results: dict[str, dict[str, list[float]]] = {
         b: {"stall_s": [], "recovery_s": [], "freeze_s": []} for b in BACKENDS
     }
+    said: dict[str, list[str]] = {b: [] for b in BACKENDS}
     with tempfile.TemporaryDirectory(prefix="videowall-health-") as tmp:
         still = make_still_clip(Path(tmp) / "still.mp4", seconds=30)
         server = ServerProcess(bench_clip(), port=free_port())
@@ -102,6 +103,10 @@ def health(argv: list[str]) -> int:
                         last = stream.stats.last_decoded_t
                         if t_stalled is not None:
                             results[backend]["stall_s"].append(t_stalled - last)
+                            # the threshold in force ("no picture for 1 s") and the rate
+                            # it came from: a slow detection is explained by them
+                            said[backend].append(f"{stream.decoder.detail} "
+                                                 f"(measured {stream.stats.fps:.1f} fps)")
                         # recovery: refused while paused connections die, then listening
                         proxy.refuse()
                         proxy.drop()
@@ -144,6 +149,9 @@ def health(argv: list[str]) -> int:
                                             "values": [round(v, 2) for v in values]}
             print(f"{backend:>7} {name[:-2]:>10} {median:>9.2f} {worst:>8.2f} "
                   f"{targets[name]:>9.1f}  {len(values)}/{args.repeat}")
+    for backend, words in said.items():
+        print(f"{backend:>7} stalls said: {'; '.join(words)}")
+    summary["stall_said"] = said
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
     return 0

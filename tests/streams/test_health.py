@@ -672,3 +672,24 @@ def test_backoff_jitter_spreads_first_retries() -> None:
     delays = [Backoff(rng=random.Random(i)).next() for i in range(56)]
     assert min(delays) >= 0.5 and max(delays) <= 1.5
     assert max(delays) - min(delays) > 0.5
+
+
+def test_a_low_rate_read_while_the_first_picture_was_awaited_does_not_stick() -> None:
+    # libvlc announces the source's rate only after the first picture; the first rate
+    # measured still counts the wait before it and reads low
+    monitor = HealthMonitor(HealthConfig())
+    monitor.reset(0.0)
+    for t, fps in ((0.25, 2.0), (0.5, 12.0), (0.75, 25.0), (1.0, 9.0)):
+        monitor.assess(t, t, fps=fps)
+    assert monitor.nominal_fps == 25.0 and monitor.stall_after() == 1.0
+    # once live long enough, the measured rate is the stream's own, lower or not
+    monitor.assess(3.0, 3.0, fps=5.0)
+    assert monitor.nominal_fps == 5.0 and monitor.stall_after() == 2.0
+
+
+def test_a_rate_announced_after_the_first_picture_is_taken() -> None:
+    monitor = HealthMonitor(HealthConfig())
+    monitor.reset(0.0)
+    assert monitor.stall_after() == 10.0  # nothing known yet: the longest wait
+    monitor.assess(0.1, 0.1, source_fps=25.0)
+    assert monitor.stall_after() == 1.0

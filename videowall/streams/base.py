@@ -280,7 +280,8 @@ class Decoder(ABC):
             if frame is not None:
                 self._sampled_decoded_t = stats.last_decoded_t
                 thumb = thumbnail(frame.image)
-        verdict = monitor.assess(now, stats.last_decoded_t, fps=fps or None, thumb=thumb)
+        verdict = monitor.assess(now, stats.last_decoded_t, fps=fps or None, thumb=thumb,
+                                 source_fps=stats.source_fps)
         state = StreamState(verdict.condition.value)
         detail = verdict.detail if state != StreamState.LIVE else self.backend_name
         self._set_state(state, detail, only_from=judged, session=session)

@@ -230,16 +230,24 @@ class HealthMonitor:
         *,
         fps: float | None = None,
         thumb: Thumbnail | None = None,
+        source_fps: float | None = None,
     ) -> Verdict:
-        """Judge the stream at ``now``; ``fps`` is the measured rate over the last seconds."""
+        """Judge the stream at ``now``; ``fps`` is the measured rate over the last seconds,
+        ``source_fps`` the rate the source announces (0 or None while unknown)."""
         cfg = self.config
         age = now - last_decoded_t
-        # The rate is learnt while pictures flow: measured during a stall that has begun,
-        # it falls, and a threshold derived from it would keep moving away.
-        if fps and self._condition == Condition.LIVE and age < cfg.stall_min_s / 2 and (
-            self.nominal_fps is None or now - self._live_since >= FPS_SETTLE_S
-        ):
-            self.nominal_fps = fps  # once known, measured over live seconds only
+        if self.nominal_fps is None and source_fps and 0.5 <= source_fps <= 240:
+            self.nominal_fps = source_fps  # announced after the first picture (libvlc)
+        # The rate is learnt while pictures flow: measured during a stall that has begun
+        # it falls, and a threshold derived from it would keep moving away. In the first
+        # seconds live, the window still holds the wait for the first picture and reads
+        # low (a 25 fps stream read 2 fps and made a 5 s threshold): until then the rate
+        # may only rise (reading high only brings the threshold to its minimum).
+        if fps and self._condition == Condition.LIVE and age < cfg.stall_min_s / 2:
+            if now - self._live_since >= FPS_SETTLE_S:
+                self.nominal_fps = fps
+            else:
+                self.nominal_fps = max(self.nominal_fps or 0.0, fps)
         limit = self.stall_after()
         if age >= limit:
             self._condition = Condition.STALLED
