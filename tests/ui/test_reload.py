@@ -339,3 +339,22 @@ def test_run_wall_watches_the_file_the_registry_came_from(
     registry = load_registry(registry_file)
     assert run_wall(registry, grid="2x2", manager=StreamManager(factory)) == 0
     assert seen == {"path": str(registry_file), "running": True}
+
+
+def test_a_health_section_edit_applies_to_the_wall(
+    qtbot: QtBot, window: MainWindow, registry_file: Path
+) -> None:
+    manager = window.wall.manager
+    assert manager.gate.per_host == 4
+    blue = camera_yaml("blue", "Thamrin East", "0000ff")
+    text = registry_text([*CAMERAS, blue]) + "health:\n  connections_per_host: 7\n" \
+        "  retry_cap_s: 90\n"
+    save(registry_file, text)
+    qtbot.waitUntil(lambda: window.registry.health.connections_per_host == 7, timeout=APPLY_MS)
+    assert manager.gate.per_host == 7
+    # a stream started from now on retries by the new rules; running ones keep theirs
+    index = window.wall.place(window.registry.get("blue"))  # type: ignore[arg-type]
+    stream, running = manager.get("blue"), manager.get("white")
+    assert stream is not None and running is not None and index >= 0
+    assert stream.decoder.health_config.retry_cap_s == 90.0
+    assert running.decoder.health_config.retry_cap_s == 30.0
