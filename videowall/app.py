@@ -82,6 +82,41 @@ def _id_list(text: str) -> list[str]:
     return ids
 
 
+def _health_setting(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        sep = ""
+    if not sep:
+        raise argparse.ArgumentTypeError("expected NAME=NUMBER, e.g. retry_cap_s=60")
+    return name.strip(), number
+
+
+def _add_health_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
+    parser.add_argument("--health", type=_health_setting, action="append",
+                        default=argparse.SUPPRESS if suppress else None,
+                        metavar="NAME=NUMBER",
+                        help="change one setting of the registry's health section for this "
+                             "run, e.g. stall_min_s=2 or connections_per_host=8 (repeatable)")
+
+
+def _with_health(registry: Registry, args: argparse.Namespace) -> Registry:
+    """``registry`` with the ``--health`` settings of the command line applied."""
+    settings = dict(getattr(args, "health", None) or ())
+    if not settings:
+        return registry
+    from dataclasses import replace
+
+    from videowall.streams.health import with_settings
+
+    try:
+        health = with_settings(registry.health, settings)
+    except ValueError as exc:
+        raise UsageError(f"--health: {exc}") from None
+    return replace(registry, health=health)
+
+
 def _size(text: str) -> tuple[int, int]:
     width, sep, height = text.lower().partition("x")
     try:
@@ -155,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", parents=[common], help="show the wall (the default)")
     _add_run_options(run, suppress=True)
+    _add_health_option(run)
     run.set_defaults(handler=_cmd_run)
 
     demo = commands.add_parser(
@@ -166,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-wall", action="store_true",
                       help="only serve the streams, until Ctrl+C")
     _add_store_option(demo, suppress=False)
+    _add_health_option(demo)
     demo.set_defaults(handler=_cmd_demo)
 
     snap = commands.add_parser(
@@ -178,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="cameras in tile order (default: the first enabled ones)")
     snap.add_argument("--duration", type=_seconds, required=True, metavar="SECONDS")
     snap.add_argument("--out", type=Path, required=True, metavar="PNG")
+    _add_health_option(snap)
     snap.add_argument("--report", type=Path, required=True, metavar="JSON")
     snap.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
                       help="wall size in pixels (default 1280x720)")
@@ -279,6 +317,8 @@ def _add_run_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None
                         default=argparse.SUPPRESS if suppress else False,
                         help="fill the screen")
     _add_store_option(parser, suppress=suppress)
+    if not suppress:
+        _add_health_option(parser, suppress=False)
 
 
 def _add_store_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -364,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    registry = load_registry(args.config or default_config_path())
+    registry = _with_health(load_registry(args.config or default_config_path()), args)
     camera_ids = _check_camera_ids(registry, args.cameras)
     if args.grid is None:
         return _run_wall_with_store(args, registry, camera_ids=camera_ids,
@@ -374,7 +414,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    registry = load_registry(demo_config_path())
+    registry = _with_health(load_registry(demo_config_path()), args)
     if not args.no_wall:
         _check_display()
     from videowall.demo.simulator import DemoSimulator
@@ -407,7 +447,7 @@ def _wait_for_interrupt() -> None:
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     config = args.config or (demo_config_path() if args.demo else default_config_path())
-    registry = load_registry(config)
+    registry = _with_health(load_registry(config), args)
     camera_ids = _check_camera_ids(registry, args.cameras)
     from videowall.ui.snapshot import run_snapshot
 

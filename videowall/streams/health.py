@@ -18,6 +18,7 @@ really decoded (a stall), and whether the pictures still change (a freeze).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import enum
 import logging
 import threading
@@ -118,6 +119,31 @@ HEALTH_ORDER = (
     ("auth_retry_first_s", "auth_retry_cap_s"),
     ("freeze_s", "freeze_reconnect_s"),
 )
+
+
+def with_settings(base: HealthConfig, settings: dict[str, float]) -> HealthConfig:
+    """``base`` with ``settings`` (names of :data:`HEALTH_LIMITS`) changed.
+
+    Raises ValueError in words for an unknown name, a value out of range, a fraction
+    where a whole number belongs, or a pair out of order.
+    """
+    values: dict[str, float] = {}
+    for name, value in settings.items():
+        if name not in HEALTH_LIMITS:
+            raise ValueError(f"unknown health setting {name!r} "
+                             f"(one of {', '.join(HEALTH_LIMITS)})")
+        low, high = HEALTH_LIMITS[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value:g}")
+        if name in HEALTH_INTEGERS and value != int(value):
+            raise ValueError(f"{name} must be a whole number, not {value:g}")
+        values[name] = int(value) if name in HEALTH_INTEGERS else value
+    config = dataclasses.replace(base, **values)  # type: ignore[arg-type]
+    for small, large in HEALTH_ORDER:
+        if getattr(config, small) > getattr(config, large):
+            raise ValueError(f"{small} ({getattr(config, small):g} s) is more than "
+                             f"{large} ({getattr(config, large):g} s)")
+    return config
 
 
 @dataclass(frozen=True)
