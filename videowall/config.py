@@ -831,15 +831,22 @@ class _Checker:
             return None
         return MotionConfig(enabled, sensitivity, min_area, zones, masks, schedule)
 
-    def polygons(self, node: Node, path: str) -> tuple[Polygon, ...] | None:
+    def list_of(
+        self, node: Node, path: str, what: str, check: Callable[[Node, str], _T | None]
+    ) -> tuple[_T, ...] | None:
+        """A list whose every item passes ``check``; None if it is not a list or any
+        item is wrong (each wrong item reported by ``check``)."""
         if not isinstance(node, SequenceNode) or node.tag != _SEQ:
-            self.error(node, path, "expected a list of polygons (each a list of [x, y] "
-                                   f"points), found {_found(node)}")
+            self.error(node, path, f"expected {what}, found {_found(node)}")
             return None
-        polygons = [self.polygon(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
-        if any(p is None for p in polygons):
+        items = [check(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        if any(item is None for item in items):
             return None
-        return tuple(p for p in polygons if p is not None)
+        return tuple(item for item in items if item is not None)
+
+    def polygons(self, node: Node, path: str) -> tuple[Polygon, ...] | None:
+        return self.list_of(node, path, "a list of polygons (each a list of [x, y] points)",
+                            self.polygon)
 
     def polygon(self, node: Node, path: str) -> Polygon | None:
         what = f"a polygon (a list of at least {POLYGON_MIN_POINTS} [x, y] points)"
@@ -880,26 +887,15 @@ class _Checker:
         return (x, y)
 
     def _coordinate(self, node: Node, path: str) -> float | None:
-        if not (isinstance(node, ScalarNode) and node.tag in (_INT, _FLOAT)):
-            self.error(node, path, f"expected a number, found {_found(node)}")
+        """A number; whether it lies inside the frame is for :meth:`point` to say."""
+        if isinstance(node, ScalarNode) and str(node.value).lower().endswith(".nan"):
+            self.error(node, path, "expected a number, found .nan")
             return None
-        value = self._scalar(node, path)
-        if not isinstance(value, int | float):
-            return None
-        try:
-            return float(value)
-        except OverflowError:
-            return float("inf")
+        return self.number(node, path, float("-inf"), float("inf"))
 
     def schedule(self, node: Node, path: str) -> tuple[ScheduleWindow, ...] | None:
-        if not isinstance(node, SequenceNode) or node.tag != _SEQ:
-            self.error(node, path, "expected a list of time windows ({days, from, to}), "
-                                   f"found {_found(node)}")
-            return None
-        windows = [self.window(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
-        if any(w is None for w in windows):
-            return None
-        return tuple(w for w in windows if w is not None)
+        return self.list_of(node, path, "a list of time windows ({days, from, to})",
+                            self.window)
 
     def window(self, node: Node, path: str) -> ScheduleWindow | None:
         entries = self.mapping(node, path, "a time window (a mapping with days, from and to)",
