@@ -458,16 +458,19 @@ def test_sync_on_a_worker_thread_while_the_main_thread_reads(
     count = len(demo.cameras)
 
     def read_until_stopped() -> None:
-        while not stop.is_set():
+        # a reader that never sleeps takes the GIL back at each of the writer's SQLite
+        # calls (a convoy: six syncs took 4-10 s and sometimes timed out); a millisecond
+        # apart, reads still land before, between and during the syncs
+        while not stop.wait(0.001):
             seen.append(len(cameras(store)))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         reader = pool.submit(read_until_stopped)
         try:
             for _ in range(3):
-                assert pool.submit(sync_registry, store, demo).result(timeout=10).cameras == count
+                assert pool.submit(sync_registry, store, demo).result(timeout=30).cameras == count
                 pool.submit(sync_registry, store, _without(demo, demo.cameras[0].id)).result(
-                    timeout=10
+                    timeout=30
                 )
         finally:
             stop.set()
