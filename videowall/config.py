@@ -61,7 +61,7 @@ from videowall.camera import (
     Site,
 )
 from videowall.logs import mask_url
-from videowall.streams.health import HEALTH_INTEGERS, HEALTH_LIMITS, HEALTH_ORDER, HealthConfig
+from videowall.streams.health import HEALTH_INTEGERS, HEALTH_LIMITS, HealthConfig, out_of_order
 
 log = logging.getLogger(__name__)
 
@@ -995,17 +995,13 @@ class _Checker:
                            f"expected a whole number, found {number:g}")
                 continue
             values[name] = int(number) if name in HEALTH_INTEGERS else number
-        defaults = HealthConfig()
-        for small, large in HEALTH_ORDER:
-            a = values.get(small, getattr(defaults, small))
-            b = values.get(large, getattr(defaults, large))
-            if (small in values or large in values) and a > b:
-                where = entries[large] if large in values else entries[small]
-                self.error(where.value, f"health.{large if large in values else small}",
-                           f"{small} ({a:g} s) is more than {large} ({b:g} s)")
+        config = HealthConfig(**values)  # type: ignore[arg-type]
+        for small, large, problem in out_of_order(config):
+            name = large if large in values else small  # the defaults are in order
+            self.error(entries[name].value, f"health.{name}", problem)
         if self.error_count > before:
             return None
-        return HealthConfig(**values)  # type: ignore[arg-type]
+        return config
 
     def _sections(
         self, entry: _Entry | None, path: str, check: Callable[[str, Node, str], _T | None]

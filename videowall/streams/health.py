@@ -139,11 +139,20 @@ def with_settings(base: HealthConfig, settings: dict[str, float]) -> HealthConfi
             raise ValueError(f"{name} must be a whole number, not {value:g}")
         values[name] = int(value) if name in HEALTH_INTEGERS else value
     config = dataclasses.replace(base, **values)  # type: ignore[arg-type]
-    for small, large in HEALTH_ORDER:
-        if getattr(config, small) > getattr(config, large):
-            raise ValueError(f"{small} ({getattr(config, small):g} s) is more than "
-                             f"{large} ({getattr(config, large):g} s)")
+    for _small, _large, problem in out_of_order(config):
+        raise ValueError(problem)
     return config
+
+
+def out_of_order(config: HealthConfig) -> list[tuple[str, str, str]]:
+    """The pairs of :data:`HEALTH_ORDER` that ``config`` has the wrong way round:
+    ``(smaller, larger, problem in words)``."""
+    problems = []
+    for small, large in HEALTH_ORDER:
+        a, b = getattr(config, small), getattr(config, large)
+        if a > b:
+            problems.append((small, large, f"{small} ({a:g} s) is more than {large} ({b:g} s)"))
+    return problems
 
 
 @dataclass(frozen=True)
