@@ -1,5 +1,5 @@
 """Start videowall from a checkout: ``python main.py [command] [options]``."""
 
-from videowall.app import main
+from videowall.cli.app import main
 
 raise SystemExit(main())

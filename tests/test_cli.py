@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from videowall.app import main
+from videowall.cli.app import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -82,7 +82,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
         "videowall.ui.snapshot": {"run_snapshot": run_snapshot},
         "videowall.streams.probe": {"probe": probe},
         "videowall.demo.simulator": {"DemoSimulator": DemoSimulator},
-        "videowall.bench": {"main": bench_main},
+        "videowall.bench.decode": {"main": bench_main},
     }
     for name, attrs in fakes.items():
         module = types.ModuleType(name)
@@ -297,7 +297,7 @@ def test_run_with_a_bad_grid(calls: list[tuple[str, Any]],
 
 
 def test_demo(calls: list[tuple[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("videowall.app.demo_config_path", lambda: VALID)
+    monkeypatch.setattr("videowall.cli.app.demo_config_path", lambda: VALID)
     assert main(["demo", "--grid", "1+5"]) == 0
     assert [c[0] for c in calls] == ["simulator", "run_wall", "simulator"]
     assert (calls[0][1], calls[2][1]) == ("start", "stop")
@@ -310,9 +310,9 @@ def test_demo(calls: list[tuple[str, Any]], monkeypatch: pytest.MonkeyPatch) -> 
 def test_demo_without_wall_serves_until_interrupted(
     calls: list[tuple[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("videowall.app.demo_config_path", lambda: VALID)
+    monkeypatch.setattr("videowall.cli.app.demo_config_path", lambda: VALID)
     waited: list[bool] = []
-    monkeypatch.setattr("videowall.app._wait_for_interrupt", lambda: waited.append(True))
+    monkeypatch.setattr("videowall.cli.app._wait_for_interrupt", lambda: waited.append(True))
     assert main(["demo", "--no-wall"]) == 0
     assert waited == [True]
     assert calls == [("simulator", "start"), ("simulator", "stop")]
@@ -410,7 +410,7 @@ def test_cameras_needs_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_entry_points_and_no_qt_on_import() -> None:
-    code = "import sys, videowall.app; print('PyQt6' in sys.modules)"
+    code = "import sys, videowall.cli.app; print('PyQt6' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=30, check=True)
     assert run.stdout == "False\n"
@@ -445,7 +445,7 @@ def health_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, li
     """A real SQLite store: the valid registry mirrored, and a camera's afternoon."""
     from datetime import UTC, datetime, timedelta
 
-    from videowall.config import load_registry
+    from videowall.registry.loader import load_registry
     from videowall.store import HealthEntry, Store, record_health, sync_registry
 
     monkeypatch.setenv("MALL_PASSWORD", "s3cret-pw")
@@ -611,8 +611,8 @@ def test_a_wrong_health_setting_on_the_command_line_is_said_in_words(
 def test_health_settings_on_the_command_line_change_the_registry_s() -> None:
     import argparse
 
-    from videowall.app import _with_health
-    from videowall.config import load_registry
+    from videowall.cli.app import _with_health
+    from videowall.registry.loader import load_registry
 
     registry = load_registry(VALID)
     args = argparse.Namespace(health=[("retry_cap_s", 60.0), ("connections_per_host", 8.0)])

@@ -12,7 +12,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from videowall.camera import (
+from videowall.registry.loader import (
+    ConfigError,
+    ConfigIssue,
+    check_registry,
+    load_registry,
+    parse_registry,
+    read_registry,
+    suggest,
+    validate_file,
+)
+from videowall.registry.model import (
     MOTION_OFF,
     PRIORITY_DEFAULT,
     WEEKDAYS,
@@ -22,16 +32,6 @@ from videowall.camera import (
     MotionConfig,
     ScheduleWindow,
     Site,
-)
-from videowall.config import (
-    ConfigError,
-    ConfigIssue,
-    check_registry,
-    load_registry,
-    parse_registry,
-    read_registry,
-    suggest,
-    validate_file,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -479,7 +479,7 @@ def test_null_optional_values_mean_not_given() -> None:
 
 
 def test_an_empty_camera_list_is_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="videowall.config"):
+    with caplog.at_level(logging.WARNING, logger="videowall.registry.loader"):
         registry = parse_registry("cameras: []\n")
     assert registry.cameras == ()
     assert caplog.messages == [
@@ -547,7 +547,7 @@ def test_env_vars_default_to_the_process_environment(monkeypatch: pytest.MonkeyP
 def test_unset_env_var_is_a_warning_and_disables_the_camera(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="videowall.config"):
+    with caplog.at_level(logging.WARNING, logger="videowall.registry.loader"):
         registry = parse_registry(ENV_TEXT, "env.yaml", environ={"GATE_HOST": "10.9.8.7"})
     camera = registry.cameras[0]
     assert not camera.enabled
@@ -599,7 +599,7 @@ def test_no_password_in_any_message(url: str, caplog: pytest.LogCaptureFixture) 
 
 
 def test_plain_password_warning_names_the_camera(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="videowall.config"):
+    with caplog.at_level(logging.WARNING, logger="videowall.registry.loader"):
         registry = parse_registry(MINIMAL.format(url=f"rtsp://admin:{SECRET}@h/a"), "c.yaml")
     assert registry.cameras[0].url == f"rtsp://admin:{SECRET}@h/a"
     assert registry.cameras[0].enabled
@@ -655,7 +655,7 @@ def test_credentials_go_into_every_url_quoted() -> None:
 
 
 def test_unset_credentials_disable_the_camera(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="videowall.config"):
+    with caplog.at_level(logging.WARNING, logger="videowall.registry.loader"):
         registry = load_registry(FULL, environ={"DEPOT_PASSWORD": "pw-1234"})
     gate, yard, entrance = registry.cameras
     assert not gate.enabled and gate.url == "rtsp://10.0.0.5:554/Streaming/Channels/101"
@@ -740,7 +740,7 @@ def test_duplicate_streams_are_warnings_and_the_registry_loads(
             + "  - {id: cam-3, name: Three, site: x, url: 'rtsp://U:${PW}@10.0.0.1/a'}\n"
             + "  - {id: cam-4, name: Four, site: x, url: 'rtsp://10.0.0.1/a?channel=2'}\n"
             + "  - {id: cam-5, name: Five, site: x, url: 'rtsp://10.0.0.1:554/a'}\n")
-    with caplog.at_level(logging.WARNING, logger="videowall.config"):
+    with caplog.at_level(logging.WARNING, logger="videowall.registry.loader"):
         registry = parse_registry(text, "d.yaml", environ={"PW": "pw"})
     assert len(registry.cameras) == 5
     assert caplog.messages == [

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from videowall import health_log
-from videowall.camera import Camera, Registry, Site
-from videowall.health_log import HealthLog, WallStore, entry_of
+from videowall.registry.model import Camera, Registry, Site
 from videowall.store import HealthEntry, Store, cameras, health_history
+from videowall.store import writer as health_log
+from videowall.store.writer import HealthLog, WallStore, entry_of
 from videowall.streams.base import StreamEvent, StreamState
 
 

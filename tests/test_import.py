@@ -13,10 +13,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from videowall.app import main
-from videowall.camera import MotionConfig
-from videowall.config import ConfigError, check_registry, parse_registry
-from videowall.importers import detect_format, import_cameras, read_import
+from videowall.cli.app import main
+from videowall.registry.importers import detect_format, import_cameras, read_import
+from videowall.registry.loader import ConfigError, check_registry, parse_registry
+from videowall.registry.model import MotionConfig
 
 DATA = Path(__file__).parent / "data" / "import"
 FRIGATE = DATA / "frigate.yml"

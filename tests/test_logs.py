@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from videowall.logs import MaskingFilter, camera_logger, mask_url, setup_logging
+from videowall.util.logs import MaskingFilter, camera_logger, mask_url, setup_logging
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from videowall import memory
+from videowall.util import memory
 
 
 def test_trim_now_and_then_is_rate_limited() -> None:
@@ -25,7 +25,7 @@ def test_trim_hands_freed_heap_pages_back() -> None:
     script = textwrap.dedent("""
         import ctypes
         from pathlib import Path
-        from videowall import memory
+        from videowall.util import memory
 
         def rss():
             for line in Path("/proc/self/status").read_text().splitlines():

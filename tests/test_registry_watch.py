@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from videowall.camera import Camera, Registry
-from videowall.config import load_registry
-from videowall.registry_watch import (
+from videowall.registry.loader import load_registry
+from videowall.registry.model import Camera, Registry
+from videowall.registry.watch import (
     RegistryDiff,
     RegistryWatcher,
     ReloadResult,
@@ -331,14 +331,14 @@ def test_exceptions_are_logged_and_the_thread_keeps_watching(
 
     watcher = RegistryWatcher(registry_file, on_result, interval=FAST)
     try:
-        with caplog.at_level(logging.ERROR, logger="videowall.registry_watch"):
+        with caplog.at_level(logging.ERROR, logger="videowall.registry.watch"):
             watcher.start()
             registry_file.write_text(TWO.replace("North", "North 1"))
             deadline = time.monotonic() + 3
             while not calls and time.monotonic() < deadline:
                 time.sleep(0.01)
             # A bug in the checker: reported as an issue, not as silence.
-            import videowall.registry_watch as module
+            import videowall.registry.watch as module
 
             def broken(*args: object, **kwargs: object) -> None:
                 raise ValueError("checker bug")

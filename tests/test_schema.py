@@ -13,8 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from videowall.camera import BACKENDS, PRIORITY_DEFAULT, WEEKDAYS, MotionConfig
-from videowall.config import (
+from videowall.registry.loader import (
     AGENCY_KEYS,
     CAMERA_KEYS,
     CAMERA_REQUIRED,
@@ -27,7 +26,8 @@ from videowall.config import (
     TOP_KEYS,
     check_registry,
 )
-from videowall.schema import COMMITTED_PATH, main, registry_schema, schema_json
+from videowall.registry.model import BACKENDS, PRIORITY_DEFAULT, WEEKDAYS, MotionConfig
+from videowall.registry.schema import COMMITTED_PATH, main, registry_schema, schema_json
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -46,7 +46,7 @@ def test_the_committed_schema_is_current() -> None:
     committed = ROOT / COMMITTED_PATH
     assert committed.read_text(encoding="utf-8") == schema_json(), (
         "resources/cameras.schema.json is out of date: run "
-        "python -m videowall.schema resources/cameras.schema.json"
+        "python -m videowall.registry.schema resources/cameras.schema.json"
     )
 
 
@@ -123,7 +123,7 @@ def test_broken_files_fail_the_schema_too(name: str, document: Any) -> None:
 
 
 def test_the_schema_command_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
-    from videowall.app import main as videowall
+    from videowall.cli.app import main as videowall
 
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level

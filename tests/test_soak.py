@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from videowall.soak import rss_growth
+from videowall.bench.soak import rss_growth
 
 
 def test_rss_growth_ignores_warm_up_and_single_sample_swings() -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from videowall.camera import Camera, Location, MotionConfig, Registry, ScheduleWindow, Site
-from videowall.config import load_registry
+from videowall.registry.loader import load_registry
+from videowall.registry.model import Camera, Location, MotionConfig, Registry, ScheduleWindow, Site
 from videowall.store import (
     SCHEMA_VERSION,
     HealthEntry,

@@ -1,5 +1,5 @@
 """``python -m videowall``: the same program as the ``videowall`` command."""
 
-from videowall.app import main
+from videowall.cli.app import main
 
 raise SystemExit(main())

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from videowall.config import check_registry
 from videowall.demo.clips import SCENES
 from videowall.demo.registry import (
     FLAKY_CAMERA,
@@ -24,6 +23,7 @@ from videowall.demo.registry import (
     flaky_url,
     write_demo_registry,
 )
+from videowall.registry.loader import check_registry
 
 COMMITTED = Path(__file__).resolve().parents[2] / "config" / "cameras.yaml"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from videowall.camera import Camera
 from videowall.demo.clips import make_mjpeg_clip, make_probe_clip, probe_mismatches
 from videowall.demo.ffserver import BadHttpServer, FfmpegHttpServer, free_port
 from videowall.demo.sout import VlcStreamServer
+from videowall.registry.model import Camera
 from videowall.streams.base import StreamState
 from videowall.streams.manager import Stream, StreamManager
 from videowall.streams.probe import probe

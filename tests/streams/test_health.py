@@ -13,7 +13,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from videowall.camera import Camera
+from videowall.registry.model import Camera
 from videowall.streams import base
 from videowall.streams.backoff import Backoff, ConnectGate
 from videowall.streams.base import Decoder, StreamEvent, StreamState

@@ -12,7 +12,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from videowall.camera import Camera
+from videowall.registry.model import Camera
 from videowall.streams.backoff import Backoff
 from videowall.streams.base import DEFAULT_MAX_SIZE, Decoder, StreamEvent, StreamState, fit_size
 from videowall.streams.frame import FrameSlot

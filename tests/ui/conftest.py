@@ -18,8 +18,8 @@ import pytest
 from PyQt6.QtCore import QThreadPool, QtMsgType
 from pytestqt.qtbot import QtBot
 
-from videowall.camera import Agency, Camera, Registry, Site
 from videowall.layout.grid import preset
+from videowall.registry.model import Agency, Camera, Registry, Site
 from videowall.streams.backoff import Backoff
 from videowall.streams.base import Decoder, EventSink, StreamState, fit_size
 from videowall.streams.frame import FrameSlot

@@ -11,7 +11,7 @@ from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import FakeFactory
-from videowall.camera import Registry
+from videowall.registry.model import Registry
 from videowall.streams.manager import StreamManager
 from videowall.ui.app import qt_messages_to_logging, run_wall
 from videowall.ui.main_window import MainWindow

@@ -12,7 +12,7 @@ from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from videowall.camera import Agency, Camera, Registry, Site
+from videowall.registry.model import Agency, Camera, Registry, Site
 from videowall.streams.base import StreamState
 from videowall.ui import theme
 from videowall.ui.camera_tree import COL_NAME, COL_OWNER, CameraTree, GroupBy

@@ -15,7 +15,7 @@ from PyQt6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import FakeFactory, WallMaker
-from videowall.camera import Agency, Camera, Registry, Site
+from videowall.registry.model import Agency, Camera, Registry, Site
 from videowall.streams.base import StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui import theme

@@ -8,8 +8,8 @@ import pytest
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from videowall.camera import Registry
 from videowall.layout.grid import PRESETS, preset
+from videowall.registry.model import Registry
 from videowall.streams.base import StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui.main_window import MainWindow

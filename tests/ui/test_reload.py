@@ -14,7 +14,7 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import FakeFactory
-from videowall.config import load_registry
+from videowall.registry.loader import load_registry
 from videowall.streams.base import StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui.main_window import MainWindow

@@ -9,7 +9,7 @@ import pytest
 from PyQt6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from videowall.camera import Registry
+from videowall.registry.model import Registry
 from videowall.streams.manager import StreamManager
 from videowall.ui.snapshot import run_snapshot
 

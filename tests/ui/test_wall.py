@@ -9,8 +9,8 @@ from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import FakeFactory, WallMaker
-from videowall.camera import Camera
 from videowall.layout.grid import preset
+from videowall.registry.model import Camera
 from videowall.streams.base import StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui.tile import TileWidget, camera_mime

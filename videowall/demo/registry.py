@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from videowall.camera import Registry
+from videowall.registry.model import Registry
 
 #: Ports of the demo simulator.
 RTSP_PORT = 18554

@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     """Serve the demo streams until interrupted."""
     import argparse
 
-    from videowall.logs import setup_logging
+    from videowall.util.logs import setup_logging
 
     parser = argparse.ArgumentParser(description="Serve the videowall demo streams.")
     parser.add_argument("--rtsp-port", type=int, default=RTSP_PORT)

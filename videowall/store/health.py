@@ -1,6 +1,6 @@
 """The health log: every change of a stream's state, with the camera, the time and why.
 
-Written in batches by :class:`videowall.health_log.HealthLog` (off the GUI thread), read
+Written in batches by :class:`videowall.store.writer.HealthLog` (off the GUI thread), read
 by ``videowall health``. Rows are only ever added.
 """
 
@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
-from videowall.logs import mask_url
 from videowall.store.models import HealthLogRow
 from videowall.store.records import HealthEntry
 from videowall.store.store import Store
+from videowall.util.logs import mask_url
 
 
 def record_health(store: Store, entries: Iterable[HealthEntry]) -> int:

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from videowall.camera import Registry
+from videowall.registry.model import Registry
 from videowall.store.records import StoreError
 from videowall.store.store import Store
 from videowall.store.sync import sync_registry

@@ -24,7 +24,7 @@ from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from videowall.camera import PRIORITY_DEFAULT
+from videowall.registry.model import PRIORITY_DEFAULT
 
 #: The version of the table layout below. Raise it with every change of a table.
 SCHEMA_VERSION = 2

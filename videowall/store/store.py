@@ -27,9 +27,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from videowall.logs import mask_url
 from videowall.store.models import SCHEMA_VERSION, Base, SchemaVersionRow, utcnow
 from videowall.store.records import StoreError
+from videowall.util.logs import mask_url
 
 log = logging.getLogger(__name__)
 

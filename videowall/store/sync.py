@@ -1,7 +1,7 @@
 """Mirror the camera registry into the store, and read it back.
 
 :func:`sync_registry` brings the ``cameras``, ``sites`` and ``agencies`` tables in line with
-a :class:`~videowall.camera.Registry`, in one transaction: rows are added, updated, marked
+a :class:`~videowall.registry.model.Registry`, in one transaction: rows are added, updated, marked
 removed (cameras also disabled) and restored, never deleted, because layouts and alerts
 refer to them. Each change is recorded in ``registry_changes`` with the registry fields it
 touched, and the sync itself in ``registry_syncs``.
@@ -9,7 +9,7 @@ touched, and the sync itself in ``registry_syncs``.
 Registry fields without a column of their own (the ``motion`` block, anything added to the
 records later) go into the JSON ``attrs`` column, so a new field never breaks the sync; a
 field whose name says it holds a secret (password, token, credentials...) is left out.
-Every string is stored with :func:`~videowall.logs.mask_url` applied: no password reaches
+Every string is stored with :func:`~videowall.util.logs.mask_url` applied: no password reaches
 the store. A password-only change of a URL is therefore no change to the store.
 """
 
@@ -29,8 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from videowall.camera import Agency, Camera, Location, Registry, Site
-from videowall.logs import mask_url
+from videowall.registry.model import Agency, Camera, Location, Registry, Site
 from videowall.store.models import (
     AgencyRow,
     Base,
@@ -51,6 +50,7 @@ from videowall.store.records import (
     SyncResult,
 )
 from videowall.store.store import Store
+from videowall.util.logs import mask_url
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from videowall.logs import camera_logger, mask_url
 from videowall.streams.backoff import Backoff, ConnectGate, GateTicket
 from videowall.streams.frame import FrameSlot
 from videowall.streams.health import HealthConfig, HealthMonitor, RateWindow, thumbnail
+from videowall.util.logs import camera_logger, mask_url
 
 
 class StreamState(enum.StrEnum):

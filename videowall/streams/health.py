@@ -29,7 +29,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from videowall import memory
+from videowall.util import memory
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from videowall.camera import Camera
+from videowall.registry.model import Camera
 from videowall.streams.backoff import ConnectGate
 from videowall.streams.base import DEFAULT_MAX_SIZE, Decoder, DecoderStats, StreamEvent, StreamState
 from videowall.streams.frame import FrameSlot

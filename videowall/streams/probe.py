@@ -6,12 +6,12 @@ import queue
 import time
 from typing import Any
 
-from videowall.camera import Camera
-from videowall.logs import mask_url
+from videowall.registry.model import Camera
 from videowall.streams.base import StreamEvent, StreamState
 from videowall.streams.frame import FrameSlot
 from videowall.streams.health import HealthWatchdog
 from videowall.streams.select import create_decoder
+from videowall.util.logs import mask_url
 
 _FAILED = (StreamState.OFFLINE, StreamState.UNAUTHORIZED)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from videowall.camera import Camera
+from videowall.registry.model import Camera
 from videowall.streams.base import DEFAULT_MAX_SIZE, Decoder, StreamEvent
 from videowall.streams.frame import FrameSlot
 from videowall.streams.net import scheme_of

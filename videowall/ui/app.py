@@ -15,7 +15,7 @@ from types import FrameType
 from PyQt6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PyQt6.QtWidgets import QApplication
 
-from videowall.camera import Registry
+from videowall.registry.model import Registry
 from videowall.streams.manager import StreamManager
 from videowall.ui.main_window import MainWindow, RegistryListener
 from videowall.ui.theme import apply_theme

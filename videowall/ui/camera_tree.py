@@ -44,7 +44,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from videowall.camera import Camera, Registry
+from videowall.registry.model import Camera, Registry
 from videowall.streams.base import StreamState
 from videowall.ui import theme
 from videowall.ui.tile import CAMERA_MIME, camera_mime

@@ -34,9 +34,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from videowall.camera import Camera, Registry
 from videowall.layout.grid import PRESETS, GridLayout, cell_rect, preset
-from videowall.registry_watch import (
+from videowall.registry.model import Camera, Registry
+from videowall.registry.watch import (
     DEFAULT_INTERVAL,
     RegistryDiff,
     RegistryWatcher,

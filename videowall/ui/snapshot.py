@@ -27,8 +27,8 @@ from typing import Any
 from PyQt6.QtCore import QEventLoop, Qt, QTimer
 from PyQt6.QtWidgets import QApplication
 
-from videowall.camera import Registry
 from videowall.layout.grid import preset
+from videowall.registry.model import Registry
 from videowall.streams.base import StreamEvent
 from videowall.streams.manager import StreamManager
 from videowall.ui.app import ensure_app, freeze_startup_objects, qt_messages_to_logging

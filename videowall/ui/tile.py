@@ -36,7 +36,7 @@ from PyQt6.QtGui import (
 )
 from PyQt6.QtWidgets import QApplication, QMenu, QWidget
 
-from videowall.camera import Camera
+from videowall.registry.model import Camera
 from videowall.streams.base import StreamState
 from videowall.streams.frame import Frame, FrameSlot, Image
 from videowall.ui import theme

@@ -17,8 +17,8 @@ from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PyQt6.QtWidgets import QWidget
 
-from videowall.camera import Camera, Registry
 from videowall.layout.grid import GridLayout, cell_rect, preset
+from videowall.registry.model import Camera, Registry
 from videowall.streams.base import StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui import theme

@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from videowall.config import (
+from videowall.registry.loader import (
     ID_RE,
     POLYGON_MIN_POINTS,
     ConfigError,
@@ -41,7 +41,7 @@ from videowall.config import (
     check_registry,
     url_problem,
 )
-from videowall.logs import mask_url
+from videowall.util.logs import mask_url
 
 Format = Literal["frigate", "go2rtc"]
 FORMATS: tuple[Format, ...] = ("frigate", "go2rtc")

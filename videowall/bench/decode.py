@@ -124,7 +124,7 @@ def _wall(url: str, tiles: int, warmup: float, window: float, workdir: Path,
 
 def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("health", "soak"):
-        from videowall import soak
+        from videowall.bench import soak
 
         return soak.main(argv)
     parser = argparse.ArgumentParser(

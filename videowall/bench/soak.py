@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from videowall.camera import Camera
+from videowall.registry.model import Camera
 from videowall.streams.base import StreamState
 from videowall.streams.manager import Stream, StreamManager
 
@@ -71,7 +71,7 @@ def health(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
 
-    from videowall.bench import bench_clip
+    from videowall.bench.decode import bench_clip
     from videowall.demo.faults import FaultProxy, ServerProcess, make_still_clip
     from videowall.demo.ffserver import free_port
 
@@ -209,7 +209,7 @@ def soak(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
 
-    from videowall.bench import bench_clip
+    from videowall.bench.decode import bench_clip
     from videowall.demo.faults import FaultProxy, ServerProcess
     from videowall.demo.ffserver import free_port
 

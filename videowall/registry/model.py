@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from videowall.logs import mask_url
 from videowall.streams.health import HealthConfig
+from videowall.util.logs import mask_url
 
 BACKENDS = ("auto", "vlc", "ffmpeg")
 

@@ -22,11 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from videowall import __version__, memory
-from videowall.camera import Camera, Registry
-from videowall.config import ConfigError, load_registry, read_registry, suggest
+from videowall import __version__
 from videowall.layout.grid import preset
-from videowall.logs import mask_url, setup_logging
+from videowall.registry.loader import ConfigError, load_registry, read_registry, suggest
+from videowall.registry.model import Camera, Registry
+from videowall.util import memory
+from videowall.util.logs import mask_url, setup_logging
 
 if TYPE_CHECKING:
     from videowall.store.records import HealthEntry
@@ -47,7 +48,7 @@ class UsageError(Exception):
 
 def repository_config_path() -> Path:
     """``config/cameras.yaml`` next to the package: the demo registry of a checkout."""
-    return Path(__file__).resolve().parent.parent / CONFIG_RELATIVE
+    return Path(__file__).resolve().parents[2] / CONFIG_RELATIVE
 
 
 def default_config_path() -> Path:
@@ -339,7 +340,7 @@ def _store_listener(args: argparse.Namespace) -> Any:
     url = _store_url(args)
     if url is not None and url.lower() == "none":
         return None
-    from videowall.health_log import WallStore
+    from videowall.store.writer import WallStore
 
     return WallStore(url)
 
@@ -536,14 +537,14 @@ def _cmd_cameras_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_cameras_schema(args: argparse.Namespace) -> int:
-    from videowall.schema import schema_json
+    from videowall.registry.schema import schema_json
 
     sys.stdout.write(schema_json())
     return 0
 
 
 def _cmd_cameras_import(args: argparse.Namespace) -> int:
-    from videowall.importers import read_import
+    from videowall.registry.importers import read_import
 
     out: Path | None = args.out
     if out is not None and out.exists() and not args.force:
@@ -763,6 +764,6 @@ def health_lines(camera_id: str, name: str | None, since: datetime | None,
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from videowall.bench import main as bench_main
+    from videowall.bench.decode import main as bench_main
 
     return bench_main(list(args.bench_args))

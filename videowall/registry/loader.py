@@ -3,7 +3,7 @@
 The loader walks the YAML node tree (``yaml.compose`` with SafeLoader tag resolution; no
 Python object is ever constructed from the document), so every issue carries the line of
 the node it is about. It gathers all issues of a file before it reports, and it either
-returns a complete :class:`~videowall.camera.Registry` or raises :class:`ConfigError`.
+returns a complete :class:`~videowall.registry.model.Registry` or raises :class:`ConfigError`.
 
 Issues read like a compiler's::
 
@@ -18,7 +18,8 @@ into a URL a warning. A variable that is not set disables the camera, with a war
 
 Two cameras with the same stream are a warning (a copied entry whose URL was not changed,
 as a rule). Motion zones and masks are polygons in frame coordinates (0..1), checked point
-by point. :mod:`videowall.schema` turns the constants below into the JSON Schema editors use.
+by point. :mod:`videowall.registry.schema` turns the constants below into the JSON Schema
+editors use.
 
 Two conveniences for the people who edit the file: YAML merge keys (``<<: *defaults``)
 work as in any YAML loader, and top-level keys starting with ``x-`` are ignored, so they
@@ -43,7 +44,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from videowall.camera import (
+from videowall.registry.model import (
     BACKENDS,
     MOTION_OFF,
     PRIORITY_DEFAULT,
@@ -60,8 +61,8 @@ from videowall.camera import (
     ScheduleWindow,
     Site,
 )
-from videowall.logs import mask_url
 from videowall.streams.health import HEALTH_INTEGERS, HEALTH_LIMITS, HealthConfig, out_of_order
+from videowall.util.logs import mask_url
 
 log = logging.getLogger(__name__)
 

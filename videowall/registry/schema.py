@@ -3,12 +3,12 @@
 With the modeline ``# yaml-language-server: $schema=../resources/cameras.schema.json`` at
 the top of ``config/cameras.yaml``, an editor completes keys, shows what each one means and
 marks wrong values while the technician types. The schema is built from the constants and
-defaults the loader (:mod:`videowall.config`) checks with, so the two cannot drift; the
+defaults the loader (:mod:`videowall.registry.loader`) checks with, so the two cannot drift; the
 loader stays the judge (it also checks references, duplicates and the environment).
 
 ``videowall cameras schema`` prints it; the committed copy is regenerated with::
 
-    python -m videowall.schema resources/cameras.schema.json
+    python -m videowall.registry.schema resources/cameras.schema.json
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from videowall.camera import BACKENDS, PRIORITY_DEFAULT, WEEKDAYS, MotionConfig
-from videowall.config import (
+from videowall.registry.loader import (
     AGENCY_KEYS,
     CAMERA_KEYS,
     CAMERA_REQUIRED,
@@ -46,6 +45,7 @@ from videowall.config import (
     URL_SCHEMES,
     VAR_PATTERN,
 )
+from videowall.registry.model import BACKENDS, PRIORITY_DEFAULT, WEEKDAYS, MotionConfig
 from videowall.streams.health import HEALTH_INTEGERS, HEALTH_LIMITS, HealthConfig
 
 JsonSchema = dict[str, Any]
@@ -329,10 +329,10 @@ def schema_json() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m videowall.schema [FILE]``: print the schema, or write it to FILE."""
+    """``python -m videowall.registry.schema [FILE]``: print the schema, or write it to FILE."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) > 1:
-        print("usage: python -m videowall.schema [FILE]", file=sys.stderr)
+        print("usage: python -m videowall.registry.schema [FILE]", file=sys.stderr)
         return 2
     if not args:
         sys.stdout.write(schema_json())

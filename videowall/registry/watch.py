@@ -29,9 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from videowall.camera import Camera, Registry
-from videowall.config import ConfigIssue, check_registry
-from videowall.logs import mask_url
+from videowall.registry.loader import ConfigIssue, check_registry
+from videowall.registry.model import Camera, Registry
+from videowall.util.logs import mask_url
 
 log = logging.getLogger(__name__)
 

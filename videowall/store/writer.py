@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from videowall.camera import Registry
+from videowall.registry.model import Registry
 from videowall.store import HealthEntry, RegistryMirror, Store, StoreError, record_health
 from videowall.streams.base import StreamEvent
 

@@ -1,0 +1,1 @@
+"""Benchmarks: the wall's decode cost, health timings and the soak."""
