@@ -1,4 +1,5 @@
-"""Suite-wide set-up: headless Qt, and no test may leave a decoder thread behind."""
+"""Suite-wide set-up: headless Qt, and no test may leave a decoder or a wall session
+thread behind."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ os.environ.pop("VIDEOWALL_DB", None)
 
 
 def _decoder_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith(("decoder-", "stop-"))]
+    return [t.name for t in threading.enumerate()
+            if t.name.startswith(("decoder-", "stop-", "wall-session"))]
 
 
 @pytest.fixture(autouse=True)

@@ -568,14 +568,14 @@ def test_the_wall_writes_its_registry_and_health_log_to_the_store(
     """``run`` hands the wall a listener that mirrors the registry and logs every state
     change into the store given with --db (a real SQLite file)."""
     from videowall.store import Store, cameras, health_history
-    from videowall.streams.base import StreamEvent, StreamState
+    from videowall.streams.base import StateChanged, StreamState
 
     def run_wall(registry: Any, **kwargs: Any) -> int:
         listener = kwargs["listener"]
         listener.registry_applied(registry, lambda message: None)
         for state, detail in ((StreamState.LIVE, "ffmpeg"),
                               (StreamState.STALLED, "no picture for 2 s")):
-            listener.stream_event(StreamEvent(0.0, "rp01-north", "state", state, detail))
+            listener.stream_event(StateChanged(0.0, "rp01-north", state, detail))
         return 0
 
     monkeypatch.setattr(sys.modules["videowall.ui.app"], "run_wall", run_wall)

@@ -15,11 +15,11 @@ from videowall.registry.model import Camera, Registry, Site
 from videowall.store import HealthEntry, Store, cameras, health_history
 from videowall.store import writer as health_log
 from videowall.store.writer import HealthLog, WallStore, entry_of
-from videowall.streams.base import StreamEvent, StreamState
+from videowall.streams.base import StateChanged, StreamEvent, StreamState
 
 
 def event(camera_id: str, state: StreamState, detail: str = "", ago: float = 0.0) -> StreamEvent:
-    return StreamEvent(time.monotonic() - ago, camera_id, "state", state, detail)
+    return StateChanged(time.monotonic() - ago, camera_id, state, detail)
 
 
 def history(path: Path, camera_id: str) -> list[HealthEntry]:
@@ -29,7 +29,7 @@ def history(path: Path, camera_id: str) -> list[HealthEntry]:
 
 def test_entry_of_turns_monotonic_time_into_utc() -> None:
     now_utc = datetime(2024, 5, 1, 8, 0, 10, tzinfo=UTC)
-    entry = entry_of(StreamEvent(990.0, "cam", "state", StreamState.STALLED, "no picture"),
+    entry = entry_of(StateChanged(990.0, "cam", StreamState.STALLED, "no picture"),
                      now_monotonic=1000.0, now_utc=now_utc)
     assert entry == HealthEntry("cam", datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC), "stalled",
                                 "no picture")
@@ -40,7 +40,7 @@ def test_state_changes_reach_the_store_in_order(tmp_path: Path) -> None:
     log = HealthLog(str(path), interval=0.05)
     log.stream_event(event("cam", StreamState.CONNECTING, "opening via fake", ago=3))
     log.stream_event(event("cam", StreamState.LIVE, "fake", ago=2))
-    log.stream_event(StreamEvent(time.monotonic(), "cam", "stats", StreamState.LIVE))  # ignored
+    log.stream_event(StreamEvent(time.monotonic(), "cam"))  # not a state change: ignored
     log.stream_event(event("cam", StreamState.FROZEN, "picture unchanged", ago=1))
     log.stream_event(event("other", StreamState.OFFLINE, "connection refused"))
     log.close()
@@ -137,7 +137,7 @@ def test_changes_microseconds_apart_keep_their_order(tmp_path: Path) -> None:
     states = [StreamState.OFFLINE, StreamState.RECONNECTING, StreamState.OFFLINE,
               StreamState.RECONNECTING, StreamState.LIVE]
     for n, state in enumerate(states):
-        log.stream_event(StreamEvent(t + n * 2e-6, "cam", "state", state))
+        log.stream_event(StateChanged(t + n * 2e-6, "cam", state))
     log.close()
     entries = history(path, "cam")
     assert [e.state for e in entries] == [s.value for s in states]

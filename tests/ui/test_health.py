@@ -15,13 +15,14 @@ from PyQt6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import FakeFactory, WallMaker
+from tests.wall.test_status import STATUS_CASES
 from videowall.registry.model import Agency, Camera, Registry, Site
 from videowall.streams.base import StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui import theme
 from videowall.ui.main_window import MainWindow
-from videowall.ui.tile import TileWidget, format_duration, reason_words, retry_words
-from videowall.ui.wall import last_live_change
+from videowall.ui.tile import TileWidget
+from videowall.wall.session import WallSession
 
 CAMERA = Camera("cam", "Sudirman North", "rp01", "fake://live", "transport")
 
@@ -74,42 +75,7 @@ def action(menu: QMenu, text: str) -> QAction:
 # -- the words and the timer --------------------------------------------------------------
 
 
-def test_helpers_say_times_and_reasons_in_words() -> None:
-    assert format_duration(0) == "00:00"
-    assert format_duration(42.9) == "00:42"
-    assert format_duration(15 * 60 + 3) == "15:03"
-    assert format_duration(3723) == "1:02:03"
-    assert format_duration(3 * 86400 + 4 * 3600 + 59) == "3 d 04 h"
-    assert retry_words(11.2) == "retry in 12 s"
-    assert retry_words(0.1) == "retry in 1 s"
-    assert retry_words(300) == "retry in 5 min"
-    assert reason_words(StreamState.OFFLINE, "connection refused") == "connection refused"
-    assert reason_words(StreamState.FROZEN, "frozen: picture black") == "picture black"
-    assert reason_words(StreamState.UNAUTHORIZED, "") == "the camera refused the credentials"
-    assert reason_words(StreamState.UNAUTHORIZED, "unauthorized: HTTP 401") == (
-        "the camera refused the credentials (HTTP 401)"
-    )
-
-
-@pytest.mark.parametrize(
-    ("state", "detail", "ago", "retry", "expected"),
-    [
-        (StreamState.STALLED, "no picture for 2 s", 42, 0,
-         ("STALLED 00:42", "no picture for 2 s", "")),
-        (StreamState.FROZEN, "picture unchanged", 15, 0,
-         ("FROZEN 00:15", "picture unchanged", "")),
-        (StreamState.FROZEN, "picture black", 75, 0, ("FROZEN 01:15", "picture black", "")),
-        (StreamState.OFFLINE, "connection refused", 3, 12,
-         ("OFFLINE 00:03", "connection refused", "retry in 12 s")),
-        (StreamState.UNAUTHORIZED, "unauthorized", 600, 30,
-         ("NO AUTH 10:00", "the camera refused the credentials", "retry in 30 s")),
-        (StreamState.RECONNECTING, "connection lost — attempt 3", 3700, 5,
-         ("RECONNECTING 1:01:40", "connection lost — attempt 3", "retry in 5 s")),
-        (StreamState.DISABLED, "disabled in the camera list", 99, 0,
-         ("DISABLED", "disabled in the camera list", "")),
-        (StreamState.LIVE, "ffmpeg", 99, 0, ("LIVE", "", "")),
-    ],
-)
+@pytest.mark.parametrize(("state", "detail", "ago", "retry", "expected"), STATUS_CASES)
 def test_a_tile_that_is_not_live_says_why_since_when_and_when_it_retries(
     qtbot: QtBot,
     state: StreamState,
@@ -124,7 +90,7 @@ def test_a_tile_that_is_not_live_says_why_since_when_and_when_it_retries(
     tile.set_stats({"next_retry_in_s": retry or None}, now=mono)
     headline, reason, note = tile.status_lines(now=now, now_monotonic=mono)
     assert (headline, reason) == expected[:2]
-    if state in (StreamState.LIVE, StreamState.DISABLED):
+    if state in (StreamState.LIVE, StreamState.DISABLED, StreamState.STOPPED):
         assert note == ""
     else:
         since = time.strftime("since %H:%M:%S", time.localtime(now - ago))
@@ -140,7 +106,7 @@ def test_the_timer_counts_from_when_the_camera_was_last_live(qtbot: QtBot) -> No
     tile.set_state(StreamState.STALLED, "no picture for 2 s")
     went = tile.state_since
     assert abs(went - time.time()) < 1
-    tile.state_since -= 42  # as if 42 s went by
+    tile.status.state_since -= 42  # as if 42 s went by
     went = tile.state_since
     for state in (StreamState.RECONNECTING, StreamState.OFFLINE, StreamState.RECONNECTING):
         tile.set_state(state, "connection refused")
@@ -190,7 +156,7 @@ def test_the_overlay_is_drawn_again_only_when_its_words_change(
     for _ in range(5):
         tile.grab()
     assert len(drawn) == 1
-    tile.state_since -= 1  # a second later: the timer moved on
+    tile.status.state_since -= 1  # a second later: the timer moved on
     tile.grab()
     tile.grab()
     assert len(drawn) == 2 and drawn[0][0] != drawn[1][0]
@@ -222,19 +188,6 @@ def test_the_wall_hands_the_tile_its_next_retry(qtbot: QtBot, make_wall: WallMak
     qtbot.waitUntil(lambda: tile.state == StreamState.OFFLINE, timeout=2000)
     assert re.search(r"retry in (29|30) s$", tile.status_lines()[2]), tile.status_lines()
     assert 29 <= tile.stats["next_retry_in_s"] <= 30
-
-
-def test_last_live_change() -> None:
-    def ev(t: float, state: StreamState) -> StreamEvent:
-        return StreamEvent(t, "cam", "state", state)
-
-    assert last_live_change([]) is None
-    history = [ev(1, StreamState.CONNECTING), ev(2, StreamState.OFFLINE),
-               ev(3, StreamState.RECONNECTING)]
-    assert last_live_change(history) == 1
-    history += [ev(4, StreamState.LIVE), ev(9, StreamState.STALLED),
-                ev(10, StreamState.RECONNECTING), ev(12, StreamState.OFFLINE)]
-    assert last_live_change(history) == 9
 
 
 def test_a_camera_moved_to_another_tile_keeps_its_timer(
@@ -388,7 +341,7 @@ def window(qtbot: QtBot, manager: StreamManager, listener: Listener) -> Iterator
     registry = health_registry()
     ids = ["live", "stalled", "frozen", "reconnecting", "offline", "noauth", "connecting",
            "old", "live"]
-    win = MainWindow(registry, manager, grid="3x3", camera_ids=ids, listener=listener)
+    win = MainWindow(WallSession(registry, manager, store=listener), grid="3x3", camera_ids=ids)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

@@ -13,11 +13,12 @@ from videowall.registry.model import Registry
 from videowall.streams.base import StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui.main_window import MainWindow
+from videowall.wall.session import WallSession
 
 
 @pytest.fixture
 def window(qtbot: QtBot, registry: Registry, manager: StreamManager) -> Iterator[MainWindow]:
-    win = MainWindow(registry, manager, grid="2x2")
+    win = MainWindow(WallSession(registry, manager), grid="2x2")
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -81,9 +82,9 @@ def test_unknown_camera_ids_fail_before_a_window_exists(
     registry: Registry, manager: StreamManager
 ) -> None:
     with pytest.raises(ValueError, match=r"unknown camera id in test\.yaml: ghost"):
-        MainWindow(registry, manager, camera_ids=["red", "ghost"])
+        MainWindow(WallSession(registry, manager), camera_ids=["red", "ghost"])
     with pytest.raises(ValueError, match="unknown grid"):
-        MainWindow(registry, manager, grid="9x1x")
+        MainWindow(WallSession(registry, manager), grid="9x1x")
     assert manager.streams() == []
 
 

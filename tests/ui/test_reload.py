@@ -19,6 +19,7 @@ from videowall.streams.base import StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui.main_window import MainWindow
 from videowall.ui.wall import DECODE_CHECK_MS
+from videowall.wall.session import WallSession
 
 #: What the wall promises: a saved edit shows within this many milliseconds.
 APPLY_MS = 2000
@@ -74,7 +75,7 @@ def registry_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def window(qtbot: QtBot, registry_file: Path, manager: StreamManager) -> Iterator[MainWindow]:
     registry = load_registry(registry_file)
-    win = MainWindow(registry, manager, grid="2x2", registry_path=registry_file)
+    win = MainWindow(WallSession(registry, manager, registry_path=registry_file), grid="2x2")
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

@@ -14,7 +14,8 @@ from videowall.registry.model import Camera
 from videowall.streams.base import StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui.tile import TileWidget, camera_mime
-from videowall.ui.wall import WallWidget, resolve_cameras
+from videowall.ui.wall import WallWidget
+from videowall.wall.session import resolve_cameras
 
 
 def cam(wall: WallWidget, camera_id: str) -> Camera:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from videowall.registry.model import Registry
 from videowall.store import HealthEntry, RegistryMirror, Store, StoreError, record_health
-from videowall.streams.base import StreamEvent
+from videowall.streams.base import StateChanged, StreamEvent
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ MAX_PENDING = 20_000
 RETRY_S = 5.0
 
 
-def entry_of(event: StreamEvent, now_monotonic: float | None = None,
+def entry_of(event: StateChanged, now_monotonic: float | None = None,
              now_utc: datetime | None = None) -> HealthEntry:
     """The health-log entry of a state change; its time turned from monotonic into UTC."""
     mono = time.monotonic() if now_monotonic is None else now_monotonic
@@ -82,7 +82,7 @@ class HealthLog:
 
     def stream_event(self, event: StreamEvent) -> None:
         """Queue a state change (other kinds of event are ignored); returns at once."""
-        if event.kind != "state":
+        if not isinstance(event, StateChanged):
             return
         # One offset between the two clocks for all events, so that changes microseconds
         # apart keep their order; taken again only when the wall clock was set.

@@ -8,7 +8,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from videowall.streams.backoff import Backoff, ConnectGate, GateTicket
@@ -33,13 +33,24 @@ class StreamState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """A change a decoder reports. ``t`` is ``time.monotonic()``."""
+    """Something that happened to one camera's stream. ``t`` is ``time.monotonic()``.
+
+    Each kind of event is a subclass; :attr:`kind` is the name reports give it.
+    """
 
     t: float
     camera_id: str
-    kind: str  # "state" for now; later "stats", "motion", ...
+    #: The kind of event as reports name it (``"state"``...).
+    kind: ClassVar[str] = "event"
+
+
+@dataclass(frozen=True)
+class StateChanged(StreamEvent):
+    """The stream's state changed: ``detail`` says why, in words."""
+
     state: StreamState
     detail: str = ""
+    kind: ClassVar[str] = "state"
 
 
 @dataclass
@@ -228,7 +239,7 @@ class Decoder(ABC):
             self.log.info("%s%s", state.value, f": {detail}" if detail else "")
         else:
             self.log.warning("%s: %s (%s)", state.value, detail, self.safe_url)
-        self._on_event(StreamEvent(now, self.camera_id, "state", state, detail))
+        self._on_event(StateChanged(now, self.camera_id, state, detail))
         return True
 
     def _frame_arrived(self, decoded: bool = True) -> None:

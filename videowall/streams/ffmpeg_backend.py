@@ -36,6 +36,28 @@ _FINAL_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+#: What each kind of FFmpeg error means, in words, tried in order (``{protocol}``: the
+#: protocol whose status codes the server answered with; ``{strerror}``: FFmpeg's words;
+#: ``{timeout}``: seconds waited).
+_AV_ERROR_WORDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (av.error.HTTPUnauthorizedError,
+     "unauthorized: the camera refused the credentials ({protocol} 401)"),
+    (av.error.HTTPForbiddenError, "unauthorized: access forbidden ({protocol} 403)"),
+    (av.error.HTTPNotFoundError, "stream not found on the server ({protocol} 404)"),
+    (av.error.HTTPError, "the server answered with an HTTP error ({strerror})"),
+    (av.error.InvalidDataError,
+     "not a video stream (the server's answer is not media FFmpeg can read)"),
+    ((av.error.ExitError, av.error.TimeoutError), "no data from the camera within {timeout:.0f} s"),
+    (av.error.ConnectionRefusedError, "connection refused"),
+    ((av.error.ConnectionResetError, av.error.BrokenPipeError), "the server reset the connection"),
+)
+#: ... and, after an input/output error, these.
+_AV_ERROR_WORDS_LATE: tuple[tuple[type[BaseException], str], ...] = (
+    (av.error.ProtocolNotFoundError, "this FFmpeg cannot open that kind of URL"),
+    (av.error.EOFError, "stream ended (the server closed the connection)"),
+)
+
+
 def describe_av_error(
     exc: BaseException, timeout: float = READ_TIMEOUT_S, protocol: str = "HTTP"
 ) -> str:
@@ -43,29 +65,16 @@ def describe_av_error(
 
     ``protocol`` names the status codes (RTSP answers with HTTP's codes).
     """
-    if isinstance(exc, av.error.HTTPUnauthorizedError):
-        return f"unauthorized: the camera refused the credentials ({protocol} 401)"
-    if isinstance(exc, av.error.HTTPForbiddenError):
-        return f"unauthorized: access forbidden ({protocol} 403)"
-    if isinstance(exc, av.error.HTTPNotFoundError):
-        return f"stream not found on the server ({protocol} 404)"
-    if isinstance(exc, av.error.HTTPError):
-        return f"the server answered with an HTTP error ({exc.strerror})"
-    if isinstance(exc, av.error.InvalidDataError):
-        return "not a video stream (the server's answer is not media FFmpeg can read)"
-    if isinstance(exc, av.error.ExitError | av.error.TimeoutError):
-        return f"no data from the camera within {timeout:.0f} s"
-    if isinstance(exc, av.error.ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, av.error.ConnectionResetError | av.error.BrokenPipeError):
-        return "the server reset the connection"
+    strerror = getattr(exc, "strerror", None)
+    for kinds, words in _AV_ERROR_WORDS:
+        if isinstance(exc, kinds):
+            return words.format(protocol=protocol, strerror=strerror, timeout=timeout)
     if getattr(exc, "errno", None) == errno.EIO:
         return "the stream broke off (input/output error: the server went away?)"
-    if isinstance(exc, av.error.ProtocolNotFoundError):
-        return "this FFmpeg cannot open that kind of URL"
-    if isinstance(exc, av.error.EOFError):
-        return "stream ended (the server closed the connection)"
-    text = str(getattr(exc, "strerror", "") or exc)
+    for kind, words in _AV_ERROR_WORDS_LATE:
+        if isinstance(exc, kind):
+            return words
+    text = str(strerror or exc)
     if "401" in text:
         return f"unauthorized: the camera refused the credentials ({protocol} 401)"
     return f"FFmpeg could not read the stream ({text})"

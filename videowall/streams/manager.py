@@ -11,7 +11,14 @@ from typing import Any
 
 from videowall.registry.model import Camera
 from videowall.streams.backoff import ConnectGate
-from videowall.streams.base import DEFAULT_MAX_SIZE, Decoder, DecoderStats, StreamEvent, StreamState
+from videowall.streams.base import (
+    DEFAULT_MAX_SIZE,
+    Decoder,
+    DecoderStats,
+    StateChanged,
+    StreamEvent,
+    StreamState,
+)
 from videowall.streams.frame import FrameSlot
 from videowall.streams.health import HealthConfig, HealthWatchdog
 
@@ -230,7 +237,7 @@ class StreamManager:
             stream = self._streams.get(event.camera_id)
             if stream is None or stream.generation != generation:
                 continue  # from a decoder that was replaced or released
-            if event.kind == "state":
+            if isinstance(event, StateChanged):
                 stream.state, stream.detail = event.state, event.detail
             stream.history.append(event)
             del stream.history[:-200]

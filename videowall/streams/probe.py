@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from videowall.registry.model import Camera
-from videowall.streams.base import StreamEvent, StreamState
+from videowall.streams.base import StateChanged, StreamEvent, StreamState
 from videowall.streams.frame import FrameSlot
 from videowall.streams.health import HealthWatchdog
 from videowall.streams.select import create_decoder
@@ -42,6 +42,8 @@ def probe(
             try:
                 event = events.get(timeout=0.1)
             except queue.Empty:
+                continue
+            if not isinstance(event, StateChanged):
                 continue
             if event.state == StreamState.LIVE:
                 error = ""

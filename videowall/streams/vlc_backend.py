@@ -337,35 +337,11 @@ class VlcDecoder(Decoder):
                 kind = ""
             if self.stopping:
                 raise SessionStopped
-            ended = self._health_end()
+            ended = self._health_end() or self._on_player_event(kind, media, stats)
             if ended:
                 return ended
-            if kind == "login":
-                protocol = "RTSP" if scheme_of(self.url).startswith("rtsp") else "HTTP"
-                return f"unauthorized: the camera refused the credentials ({protocol} 401)"
-            if kind == "playing" and self._size_hint is None:
-                self._size_hint = self._track_size(media)
-            if kind == "error":
-                return diagnose(self.url) or self._last_vlc_error(
-                    "libvlc could not open the stream"
-                )
-            if kind == "end":
-                if self.stats.first_frame_s is None:
-                    got_bytes = media.get_stats(stats) and int(stats.read_bytes) > 0
-                    return diagnose(self.url) or self._last_vlc_error(
-                        "not a video stream VLC can play"
-                        if got_bytes
-                        else "the server closed the connection without sending anything"
-                    )
-                return "stream ended (the server closed the connection)"
             if self.stats.first_frame_s is not None and not self._aspect:
-                vw, vh = player.video_get_size(0) or (0, 0)
-                if vw and vh:
-                    self._aspect = vw / vh
-                    self.stats.width, self.stats.height = int(vw), int(vh)
-                    fps = player.get_fps()
-                    self.stats.source_fps = float(fps or 0.0)
-                    self.stats.codec = self._codec_name(media)
+                self._learn_format(player, media)
             now = time.monotonic()
             if media.get_stats(stats):
                 counters = self._count(stats, counters, now)
@@ -373,6 +349,36 @@ class VlcDecoder(Decoder):
                 return diagnose(self.url) or self._last_vlc_error(
                     f"no picture within {OPEN_TIMEOUT_S:.0f} s"
                 )
+
+    def _on_player_event(self, kind: str, media: Any, stats: Any) -> str:
+        """Act on what libvlc's event handler handed over; words when the session ends."""
+        if kind == "login":
+            protocol = "RTSP" if scheme_of(self.url).startswith("rtsp") else "HTTP"
+            return f"unauthorized: the camera refused the credentials ({protocol} 401)"
+        if kind == "playing" and self._size_hint is None:
+            self._size_hint = self._track_size(media)
+        if kind == "error":
+            return diagnose(self.url) or self._last_vlc_error("libvlc could not open the stream")
+        if kind == "end":
+            if self.stats.first_frame_s is None:
+                got_bytes = media.get_stats(stats) and int(stats.read_bytes) > 0
+                return diagnose(self.url) or self._last_vlc_error(
+                    "not a video stream VLC can play"
+                    if got_bytes
+                    else "the server closed the connection without sending anything"
+                )
+            return "stream ended (the server closed the connection)"
+        return ""
+
+    def _learn_format(self, player: Any, media: Any) -> None:
+        """Take the picture's size, rate and codec once pictures flow."""
+        vw, vh = player.video_get_size(0) or (0, 0)
+        if vw and vh:
+            self._aspect = vw / vh
+            self.stats.width, self.stats.height = int(vw), int(vh)
+            fps = player.get_fps()
+            self.stats.source_fps = float(fps or 0.0)
+            self.stats.codec = self._codec_name(media)
 
     def _count(
         self, stats: Any, before: tuple[int, int, int, int, int], now: float

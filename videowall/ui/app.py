@@ -17,8 +17,9 @@ from PyQt6.QtWidgets import QApplication
 
 from videowall.registry.model import Registry
 from videowall.streams.manager import StreamManager
-from videowall.ui.main_window import MainWindow, RegistryListener
+from videowall.ui.main_window import MainWindow
 from videowall.ui.theme import apply_theme
+from videowall.wall.session import RegistryListener, WallSession
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("videowall.qt")
@@ -101,24 +102,22 @@ def run_wall(
     """Show the wall and run until the operator quits; returns the exit code.
 
     Raises ValueError for an unknown grid or camera id before any window shows. The
-    manager (a new one when None) is shut down when the loop ends.
+    manager (a new one when None) is shut down when the loop ends. ``listener`` (the
+    store writer) is told of each registry the wall runs on and of every state change.
     """
     app = ensure_app()
     with qt_messages_to_logging():
         apply_theme(app)
         manager = manager if manager is not None else StreamManager(health=registry.health)
+        # The file the registry came from is watched: valid edits apply while the wall
+        # runs, broken ones are shown and change nothing.
+        source = registry.source
+        session = WallSession(
+            registry, manager, store=listener,
+            registry_path=source if source and os.path.isfile(source) else None,
+        )
         try:
-            # The file the registry came from is watched: valid edits apply while the
-            # wall runs, broken ones are shown and change nothing.
-            source = registry.source
-            window = MainWindow(
-                registry,
-                manager,
-                grid=grid,
-                camera_ids=camera_ids,
-                registry_path=source if source and os.path.isfile(source) else None,
-                listener=listener,
-            )
+            window = MainWindow(session, grid=grid, camera_ids=camera_ids)
             if fullscreen:
                 window.enter_full_screen()
             else:
@@ -135,8 +134,8 @@ def run_wall(
             with _quit_on_sigint(app):
                 code = app.exec()
             window.stop_watching()
-            window.wall.stop()
         finally:
+            session.close()
             manager.shutdown()
     log.info("wall closed")
     return code

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from PyQt6.QtCore import (
     QMimeData,
@@ -148,6 +149,29 @@ class CameraModel(QStandardItemModel):
         return Qt.DropAction.CopyAction
 
 
+@dataclass(frozen=True)
+class _RowLook:
+    """How the rows of the tree look: fonts, heights, colours and flags."""
+
+    bold: QFont
+    row_height: QSize
+    muted: QBrush
+    drag_flags: Qt.ItemFlag
+
+    @classmethod
+    def of(cls, font: QFont) -> _RowLook:
+        bold = QFont(font)
+        bold.setBold(True)
+        return cls(
+            bold=bold,
+            # Rows an operator can hit with a mouse on a busy night.
+            row_height=QSize(0, QFontMetrics(font).height() + 8),
+            muted=QBrush(QColor(theme.DISABLED_TEXT)),
+            drag_flags=Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsDragEnabled,
+        )
+
+
 class CameraTree(QWidget):
     """The registry as groups of cameras, with a filter box and a group switch above it.
 
@@ -180,7 +204,16 @@ class CameraTree(QWidget):
         self._collapsed: dict[GroupBy, set[str]] = {g: set() for g in GroupBy}
         self._applying = False
         self._icons: dict[str | None, QIcon] = {}
+        self._build(group_by)
+        self._populate()
+        self.filter_edit.textChanged.connect(self._on_filter_edit_text_changed)
+        self.group_combo.currentIndexChanged.connect(self._on_group_combo_current_index_changed)
+        self.tree.activated.connect(self._on_tree_activated)
+        self.tree.expanded.connect(self._on_tree_expanded)
+        self.tree.collapsed.connect(self._on_tree_collapsed)
 
+    def _build(self, group_by: GroupBy) -> None:
+        """The filter, the grouping switch, the count and the tree, one under the other."""
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter: name, id, site, agency, tag")
         self.filter_edit.setClearButtonEnabled(True)
@@ -194,6 +227,22 @@ class CameraTree(QWidget):
         self.count_label = QLabel(self)
         self.count_label.setStyleSheet(f"color: {theme.MUTED};")
 
+        self._build_tree()
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(group_label)
+        controls.addWidget(self.group_combo)
+        controls.addStretch(1)
+        controls.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_edit)
+        layout.addLayout(controls)
+        layout.addWidget(self.tree)
+
+    def _build_tree(self) -> None:
+        """The model behind a filtering proxy, shown by a tree cameras are dragged from."""
         self.model = CameraModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setRecursiveFilteringEnabled(True)
@@ -212,26 +261,6 @@ class CameraTree(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setIndentation(14)
         self.tree.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
-
-        controls = QHBoxLayout()
-        controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(group_label)
-        controls.addWidget(self.group_combo)
-        controls.addStretch(1)
-        controls.addWidget(self.count_label)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
-        layout.addWidget(self.filter_edit)
-        layout.addLayout(controls)
-        layout.addWidget(self.tree)
-
-        self._populate()
-        self.filter_edit.textChanged.connect(self._on_filter_edit_text_changed)
-        self.group_combo.currentIndexChanged.connect(self._on_group_combo_current_index_changed)
-        self.tree.activated.connect(self._on_tree_activated)
-        self.tree.expanded.connect(self._on_tree_expanded)
-        self.tree.collapsed.connect(self._on_tree_collapsed)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -290,71 +319,24 @@ class CameraTree(QWidget):
 
     def _populate(self) -> None:
         """Fill a new model and put it behind the proxy in one reset."""
-        reg = self.registry
         by_site = self._group_by is GroupBy.SITE
         model = CameraModel(self)
         model.setHorizontalHeaderLabels(["Camera", "ID", "Agency" if by_site else "Site"])
-        bold = QFont(self.tree.font())
-        bold.setBold(True)
-        # Rows an operator can hit with a mouse on a busy night.
-        row_height = QSize(0, QFontMetrics(self.tree.font()).height() + 8)
-        muted = QBrush(QColor(theme.DISABLED_TEXT))
-        drag_flags = (
-            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-        )
+        look = _RowLook.of(self.tree.font())
         items: dict[str, QStandardItem] = {}
         haystacks: dict[str, str] = {}
         tips: dict[str, str] = {}
         root = model.invisibleRootItem()
         assert root is not None
         for key, label, cameras in self._groups():
-            group = QStandardItem(f"{label}  ({len(cameras)})")
-            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            group.setFont(bold)
-            group.setSizeHint(row_height)
-            group.setData(key, GROUP_ROLE)
-            if by_site:
-                group.setToolTip(f"{label} ({key})")
-            else:
-                agency = reg.agencies.get(key)
-                if agency is not None:
-                    group.setToolTip(
-                        "\n".join(filter(None, [f"{agency.name} ({key})", agency.contact]))
-                    )
-                    if agency.colour:
-                        group.setIcon(_swatch(agency.colour))
-            blank = QStandardItem()
-            blank.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            blank2 = QStandardItem()
-            blank2.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            root.appendRow([group, blank, blank2])
+            group = self._group_row(key, label, len(cameras), look)
+            root.appendRow(group)
             for camera in cameras:
-                agency = reg.agencies.get(camera.agency)
-                owner = (
-                    (agency.name if agency else camera.agency)
-                    if by_site
-                    else reg.site_name(camera.site)
-                )
-                name = QStandardItem(camera.name)
-                ident = QStandardItem(camera.id)
-                other = QStandardItem(owner)
-                hay = camera_haystack(camera, reg)
-                name.setData(camera.id, CAMERA_ID_ROLE)
-                name.setData(hay, HAYSTACK_ROLE)
-                name.setSizeHint(row_height)
-                if by_site and agency and agency.colour:
-                    other.setForeground(QBrush(QColor(agency.colour)))
-                row = [name, ident, other]
-                for item in row:
-                    item.setFlags(drag_flags)
-                    if not camera.enabled:
-                        item.setForeground(muted)
-                tip = tips[camera.id] = self._tooltip(camera)
-                ident.setToolTip(tip)
-                other.setToolTip(tip)
-                group.appendRow(row)
-                items[camera.id] = name
-                haystacks[camera.id] = hay
+                row = self._camera_row(camera, look)
+                tips[camera.id] = row[COL_ID].toolTip()
+                group[0].appendRow(row)
+                items[camera.id] = row[COL_NAME]
+                haystacks[camera.id] = str(row[COL_NAME].data(HAYSTACK_ROLE))
         old = self.model
         self.model, self._items, self._haystacks, self._tips = model, items, haystacks, tips
         for camera_id in items:
@@ -363,6 +345,56 @@ class CameraTree(QWidget):
         old.deleteLater()
         self._set_up_header()
         self._after_filter()
+
+    def _group_row(self, key: str, label: str, count: int, look: _RowLook) -> list[QStandardItem]:
+        """The row of a group: its name and count, its tooltip (and agency colour)."""
+        group = QStandardItem(f"{label}  ({count})")
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        group.setFont(look.bold)
+        group.setSizeHint(look.row_height)
+        group.setData(key, GROUP_ROLE)
+        if self._group_by is GroupBy.SITE:
+            group.setToolTip(f"{label} ({key})")
+        else:
+            agency = self.registry.agencies.get(key)
+            if agency is not None:
+                group.setToolTip(
+                    "\n".join(filter(None, [f"{agency.name} ({key})", agency.contact]))
+                )
+                if agency.colour:
+                    group.setIcon(_swatch(agency.colour))
+        blank = QStandardItem()
+        blank.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        blank2 = QStandardItem()
+        blank2.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        return [group, blank, blank2]
+
+    def _camera_row(self, camera: Camera, look: _RowLook) -> list[QStandardItem]:
+        """The row of a camera: name (carrying its id and search text), id and owner."""
+        reg = self.registry
+        by_site = self._group_by is GroupBy.SITE
+        agency = reg.agencies.get(camera.agency)
+        if by_site:
+            owner = agency.name if agency else camera.agency
+        else:
+            owner = reg.site_name(camera.site)
+        name = QStandardItem(camera.name)
+        ident = QStandardItem(camera.id)
+        other = QStandardItem(owner)
+        name.setData(camera.id, CAMERA_ID_ROLE)
+        name.setData(camera_haystack(camera, reg), HAYSTACK_ROLE)
+        name.setSizeHint(look.row_height)
+        if by_site and agency and agency.colour:
+            other.setForeground(QBrush(QColor(agency.colour)))
+        row = [name, ident, other]
+        for item in row:
+            item.setFlags(look.drag_flags)
+            if not camera.enabled:
+                item.setForeground(look.muted)
+        tip = self._tooltip(camera)
+        ident.setToolTip(tip)
+        other.setToolTip(tip)
+        return row
 
     def _set_up_header(self) -> None:
         header = self.tree.header()

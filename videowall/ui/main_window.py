@@ -1,19 +1,18 @@
 """The main window: the wall in the middle, the camera list docked on the left.
 
-When the window knows the registry file it watches it: a valid edit is applied to the
-camera list and the tiles while the wall runs, a broken one changes nothing and shows a
-banner with the errors above the wall until the file is fixed.
+The window shows a :class:`~videowall.wall.session.WallSession`. When the session watches
+the registry file, a valid edit is applied to the camera list and the tiles while the
+wall runs, a broken one changes nothing and shows a banner with the errors above the wall
+until the file is fixed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import os
-from collections.abc import Callable, Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import Sequence
 
-from PyQt6.QtCore import QObject, QRect, QSize, Qt, pyqtSignal
+from PyQt6.QtCore import QRect, QSize, Qt
 from PyQt6.QtGui import (
     QAction,
     QActionGroup,
@@ -36,19 +35,14 @@ from PyQt6.QtWidgets import (
 
 from videowall.layout.grid import PRESETS, GridLayout, cell_rect, preset
 from videowall.registry.model import Camera, Registry
-from videowall.registry.watch import (
-    DEFAULT_INTERVAL,
-    RegistryDiff,
-    RegistryWatcher,
-    ReloadResult,
-    diff_registries,
-)
-from videowall.streams.base import StreamEvent, StreamState
-from videowall.streams.manager import StreamManager
+from videowall.registry.watch import RegistryDiff, RegistryWatcher, ReloadResult, diff_registries
+from videowall.streams.base import StreamState
 from videowall.ui import theme
 from videowall.ui.banner import RegistryBanner
 from videowall.ui.camera_tree import CameraTree
-from videowall.ui.wall import WallWidget, resolve_cameras
+from videowall.ui.wall import WallWidget
+from videowall.wall.events import RegistryChecked
+from videowall.wall.session import WallSession, resolve_cameras
 
 log = logging.getLogger(__name__)
 
@@ -75,69 +69,32 @@ def grid_icon(grid: GridLayout, size: int = 24) -> QIcon:
     return QIcon(pixmap)
 
 
-class RegistryListener(Protocol):
-    """Something told of each registry the wall shows (the store mirror): it must return
-    at once, and may call ``notify`` from any thread with words for the operator."""
-
-    def registry_applied(self, registry: Registry, notify: Callable[[str], None]) -> None: ...
-
-
-@runtime_checkable
-class StreamEventListener(Protocol):
-    """A listener that also wants every stream event (the health log): called on the GUI
-    thread, it must only hand the event on and return."""
-
-    def stream_event(self, event: StreamEvent) -> None: ...
-
-
-class RegistryBridge(QObject):
-    """Carries reload results from the watcher's thread to the GUI thread.
-
-    Signals:
-        reloaded: the watcher checked the registry file (queued to the GUI thread).
-    """
-
-    #: (ReloadResult)
-    reloaded = pyqtSignal(object)
-    #: (str) words for the status bar, from any thread
-    message_posted = pyqtSignal(str)
-
-    def post(self, result: ReloadResult) -> None:
-        """Called on the watcher's thread: emit and return."""
-        self.reloaded.emit(result)
-
-
 class MainWindow(QMainWindow):
     """The operator's window: grid presets, full screen, counts of live and failed cameras.
 
     ``camera_ids`` None fills the tiles with the first enabled cameras of the registry;
-    unknown ids raise ValueError before any window is built. With ``registry_path`` the
-    window watches that file (every ``watch_interval`` seconds, from the first show to
-    the close) and applies each valid edit. ``listener`` is told of each registry the
-    wall shows and, when it has a ``stream_event`` method (:class:`StreamEventListener`),
-    of every stream event.
+    unknown ids raise ValueError before any window is built. The session starts when the
+    window first shows (it watches its registry file from then on, and tells its store
+    of the registry) and closes with the window.
     """
 
     def __init__(
         self,
-        registry: Registry,
-        manager: StreamManager,
+        session: WallSession,
         *,
         grid: str = "3x3",
         camera_ids: Sequence[str] | None = None,
-        registry_path: str | os.PathLike[str] | None = None,
-        watch_interval: float = DEFAULT_INTERVAL,
-        listener: RegistryListener | None = None,
         parent: QWidget | None = None,
     ) -> None:
         layout = preset(grid)
-        cameras = resolve_cameras(registry, camera_ids, len(layout))
+        cameras = resolve_cameras(session.registry, camera_ids, len(layout))
         super().__init__(parent)
-        self.registry = registry
+        self.session = session
+        registry = session.registry
         self.setWindowTitle("videowall")
         self.setObjectName("videowall-main")
 
-        self.wall = WallWidget(manager, registry, layout, parent=self)
+        self.wall = WallWidget(session, layout, parent=self)
         self.banner = RegistryBanner()
         central = QWidget(self)
         column = QVBoxLayout(central)
@@ -146,16 +103,6 @@ class MainWindow(QMainWindow):
         column.addWidget(self.banner)
         column.addWidget(self.wall, 1)
         self.setCentralWidget(central)
-
-        self.registry_bridge = RegistryBridge(self)
-        self.registry_watcher: RegistryWatcher | None = None
-        if registry_path is not None:
-            self.registry_watcher = RegistryWatcher(
-                registry_path,
-                self.registry_bridge.post,
-                interval=watch_interval,
-                registry=registry,
-            )
 
         self.camera_tree = CameraTree(registry)
         self.camera_dock = QDockWidget("Cameras", self)
@@ -172,7 +119,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.camera_dock], [420], Qt.Orientation.Horizontal)
 
         self.grid_actions: dict[str, QAction] = {}
-        self._watch_started = False
+        #: The registry the tiles and the camera list show.
+        self._shown_registry = registry
         self._closed = False
         self._dock_was_visible = True
         self._was_maximised = False
@@ -184,15 +132,8 @@ class MainWindow(QMainWindow):
         self.wall.tiles_changed.connect(self._on_wall_tiles_changed)
         self.wall.message_posted.connect(self._on_wall_message_posted)
         self.camera_tree.camera_activated.connect(self._on_camera_tree_camera_activated)
-        # Emitted on the watcher's thread: Qt queues it to this (the GUI) thread.
-        self.registry_bridge.reloaded.connect(self._on_registry_bridge_reloaded)
-        self.registry_bridge.message_posted.connect(self._on_registry_bridge_message_posted)
-        #: Told of every registry the wall shows (the store mirror), off the GUI thread.
-        self.listener = listener
-        self._listener_told = False
-        if isinstance(listener, StreamEventListener):
-            # The health log: it queues each event and returns.
-            self.wall.stream_event.connect(listener.stream_event)
+        self.wall.bridge.registry_checked.connect(self._on_bridge_registry_checked)
+        self.wall.bridge.notice_posted.connect(self._on_bridge_notice_posted)
         self.banner.reload_requested.connect(self._on_banner_reload_requested)
 
         # The cameras go up once the window shows: then the tiles have their real size
@@ -238,7 +179,7 @@ class MainWindow(QMainWindow):
         self.reload_action = QAction("Reload registry", self)
         self.reload_action.setShortcut(QKeySequence("Ctrl+R"))
         self.reload_action.setToolTip("Check the camera registry file again and apply it")
-        self.reload_action.setEnabled(self.registry_watcher is not None)
+        self.reload_action.setEnabled(self.session.watcher is not None)
         self.reload_action.triggered.connect(self._on_reload_action_triggered)
 
         self.info_action = QAction("Stream info on the selected tile", self)
@@ -373,13 +314,23 @@ class MainWindow(QMainWindow):
         else:
             self.enter_full_screen()
 
+    @property
+    def registry(self) -> Registry:
+        """The registry the wall runs on."""
+        return self.session.registry
+
+    @property
+    def registry_watcher(self) -> RegistryWatcher | None:
+        """The session's watcher of the registry file, if it has a file."""
+        return self.session.watcher
+
     def reload_registry(self) -> None:
         """Check the registry file now (the result arrives like any other reload)."""
-        if self.registry_watcher is None:
+        if self.session.watcher is None:
             self._post_status("No camera registry file to reload", MESSAGE_MS)
             return
         self._post_status("Checking the camera registry…", MESSAGE_MS)
-        self.registry_watcher.reload_now()
+        self.session.reload_registry()
 
     def apply_registry(self, registry: Registry, diff: RegistryDiff | None = None) -> None:
         """Show ``registry`` from now on: in the camera list and on the tiles.
@@ -388,13 +339,11 @@ class MainWindow(QMainWindow):
         URL or backend changed; tiles of removed cameras let their stream go and say
         "removed from registry"; a camera that comes back takes its tiles back.
         """
-        old = self.registry
+        old = self._shown_registry
         if diff is None:
             diff = diff_registries(old, registry)
-        self.registry = registry
-        self.wall.registry = registry
-        if registry.health != old.health:
-            self.wall.manager.configure(registry.health)
+        self.session.apply_registry(registry)
+        self._shown_registry = registry
         self.wall.update_parked(registry)
         self.camera_tree.set_registry(registry)
         restart = set(diff.url_changed)
@@ -420,7 +369,6 @@ class MainWindow(QMainWindow):
                 continue
             if camera != current:
                 self.wall.assign(tile.index, camera)
-                self._update_stream_record(camera)
             site = registry.site_name(camera.site)
             agency = registry.agencies.get(camera.agency)
             colour = agency.colour if agency else ""
@@ -434,17 +382,6 @@ class MainWindow(QMainWindow):
             for index in indexes:
                 self.wall.assign(index, camera)
         self._on_wall_tiles_changed()
-
-    def _update_stream_record(self, camera: Camera) -> None:
-        """Give the running stream of ``camera`` its new record.
-
-        The manager shares a running decoder when the URL stays the same and keeps the
-        record it started with; the wall rebinds tiles from that record when a decoder
-        restarts at a bigger size, which would bring back an old name.
-        """
-        stream = self.wall.manager.get(camera.id)
-        if stream is not None and stream.camera.url == camera.url:
-            stream.camera = camera
 
     def counts_text(self) -> str:
         """The status bar's counts of the cameras on the wall in plain words:
@@ -489,29 +426,26 @@ class MainWindow(QMainWindow):
     def _on_wall_message_posted(self, message: str) -> None:
         self._post_status(message, MESSAGE_MS)
 
-    def _on_registry_bridge_message_posted(self, message: str) -> None:
+    def _on_bridge_notice_posted(self, message: str) -> None:
         self._post_status(message, MESSAGE_MS * 3)
-
-    def _tell_listener(self) -> None:
-        if self.listener is not None:
-            self.listener.registry_applied(self.registry, self.registry_bridge.message_posted.emit)
 
     def _post_status(self, message: str, ms: int) -> None:
         status = self.statusBar()
         if status is not None:
             status.showMessage(message, ms)
 
-    def _on_registry_bridge_reloaded(self, result: ReloadResult) -> None:
+    def _on_bridge_registry_checked(self, event: RegistryChecked) -> None:
         if self._closed:
             return  # queued before the watcher stopped: the wall no longer runs
         try:
-            self._apply_reload(result)
+            self._apply_reload(event.result)
         except Exception:  # a bad reload must not take the wall down
             log.exception("applying the camera registry reload failed")
             self._post_status("Applying the camera registry failed: see the log", RELOAD_MESSAGE_MS)
 
     def _apply_reload(self, result: ReloadResult) -> None:
-        source = self.registry_watcher.path if self.registry_watcher else self.registry.source
+        watcher = self.session.watcher
+        source = watcher.path if watcher is not None else self.registry.source
         if result.registry is None:
             self.banner.show_issues(source, result.issues, result.at)
             count = len(result.errors)
@@ -522,7 +456,6 @@ class MainWindow(QMainWindow):
             return
         self.banner.clear()
         self.apply_registry(result.registry, result.diff)
-        self._tell_listener()
         diff = result.diff or RegistryDiff()
         message = f"Camera registry reloaded: {diff.summary()}"
         if result.warnings:
@@ -574,21 +507,17 @@ class MainWindow(QMainWindow):
         if self._pending_cameras is not None:
             cameras, self._pending_cameras = self._pending_cameras, None
             self.wall.assign_many(cameras)
-        if self.registry_watcher is not None and not self._watch_started:
-            self._watch_started = True
-            self.registry_watcher.start()
-        if not self._listener_told:
-            self._listener_told = True
-            self._tell_listener()
+        # The session's thread, the watcher of the registry file and the store start
+        # with the first show (a session closed already stays closed).
+        self.session.start()
 
     def stop_watching(self) -> None:
-        """Stop watching the registry file, for good (waits for the watcher's thread)."""
-        if self.registry_watcher is not None:
-            self._watch_started = True  # a window shown again does not watch again
-            self.registry_watcher.stop()
+        """Stop the wall: the tiles let their streams go, the session closes (its
+        watcher and thread stop, for good)."""
+        self.wall.stop()
+        self.session.close()
 
     def closeEvent(self, a0: QCloseEvent | None) -> None:
         self._closed = True
         self.stop_watching()
-        self.wall.stop()
         super().closeEvent(a0)

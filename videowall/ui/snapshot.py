@@ -29,10 +29,11 @@ from PyQt6.QtWidgets import QApplication
 
 from videowall.layout.grid import preset
 from videowall.registry.model import Registry
-from videowall.streams.base import StreamEvent
+from videowall.streams.base import StateChanged
 from videowall.streams.manager import StreamManager
 from videowall.ui.app import ensure_app, freeze_startup_objects, qt_messages_to_logging
-from videowall.ui.wall import WallWidget, resolve_cameras
+from videowall.ui.wall import WallWidget
+from videowall.wall.session import WallSession, resolve_cameras
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def _ensure_platform() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
-def event_record(event: StreamEvent, started_at: float) -> dict[str, Any]:
+def event_record(event: StateChanged, started_at: float) -> dict[str, Any]:
     """One state change as the report lists it."""
     state = event.state.value
     return {
@@ -86,7 +87,9 @@ def wall_report(wall: WallWidget, now: float | None = None) -> dict[str, Any]:
                 "stats": stream.stats_dict(now) if stream is not None else None,
             }
         )
-    events = [event_record(ev, wall.started_at) for ev in wall.events]
+    events = [
+        event_record(ev, wall.started_at) for ev in wall.events if isinstance(ev, StateChanged)
+    ]
     return {"tiles": tiles, "events": events}
 
 
@@ -121,7 +124,10 @@ def run_snapshot(
     own_manager = manager is None
     manager = manager if manager is not None else StreamManager(health=registry.health)
     with qt_messages_to_logging():
-        wall = WallWidget(manager, registry, layout)
+        # The session runs the wall and keeps the record; the widget only paints it.
+        session = WallSession(registry, manager)
+        session.start()
+        wall = WallWidget(session, layout)
         try:
             # Painted like a shown window, but never on a real screen.
             wall.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
@@ -149,6 +155,7 @@ def run_snapshot(
             wall.stop()
             wall.close()
             wall.deleteLater()
+            session.close()
             if own_manager:
                 manager.shutdown()
     live = sum(1 for t in report["tiles"] if t["state"] == "live")

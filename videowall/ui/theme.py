@@ -11,6 +11,7 @@ from PyQt6.QtGui import QColor, QPalette
 from PyQt6.QtWidgets import QApplication
 
 from videowall.streams.base import StreamState
+from videowall.wall.status import state_label
 
 
 @dataclass(frozen=True)
@@ -22,34 +23,29 @@ class StateStyle:
     foreground: str
 
 
-#: The look of each state. Green means a picture the operator can trust; amber means
-#: "wait"; orange means "the picture is not to be trusted"; red and magenta mean "act";
-#: grey means "nobody asked for this stream".
+#: The colours of each state (background, foreground). Green means a picture the operator
+#: can trust; amber means "wait"; orange means "the picture is not to be trusted"; red and
+#: magenta mean "act"; grey means "nobody asked for this stream".
+STATE_COLOURS: dict[StreamState, tuple[str, str]] = {
+    StreamState.LIVE: ("#2fb344", "#ffffff"),
+    StreamState.CONNECTING: ("#f59f00", "#1a1300"),
+    StreamState.RECONNECTING: ("#f59f00", "#1a1300"),
+    StreamState.STALLED: ("#fd7e14", "#1a0c00"),
+    StreamState.FROZEN: ("#fd7e14", "#1a0c00"),
+    StreamState.OFFLINE: ("#e03131", "#ffffff"),
+    StreamState.UNAUTHORIZED: ("#c2255c", "#ffffff"),
+    StreamState.DISABLED: ("#5c636a", "#ffffff"),
+    StreamState.STOPPED: ("#5c636a", "#ffffff"),
+}
+
+#: The look of each state: its label (the core's words) in its colours.
 STATE_STYLES: dict[StreamState, StateStyle] = {
-    StreamState.LIVE: StateStyle("LIVE", "#2fb344", "#ffffff"),
-    StreamState.CONNECTING: StateStyle("CONNECTING", "#f59f00", "#1a1300"),
-    StreamState.RECONNECTING: StateStyle("RECONNECTING", "#f59f00", "#1a1300"),
-    StreamState.STALLED: StateStyle("STALLED", "#fd7e14", "#1a0c00"),
-    StreamState.FROZEN: StateStyle("FROZEN", "#fd7e14", "#1a0c00"),
-    StreamState.OFFLINE: StateStyle("OFFLINE", "#e03131", "#ffffff"),
-    StreamState.UNAUTHORIZED: StateStyle("NO AUTH", "#c2255c", "#ffffff"),
-    StreamState.DISABLED: StateStyle("DISABLED", "#5c636a", "#ffffff"),
-    StreamState.STOPPED: StateStyle("STOPPED", "#5c636a", "#ffffff"),
+    state: StateStyle(state_label(state), background, foreground)
+    for state, (background, foreground) in STATE_COLOURS.items()
 }
 
-#: Status-bar buckets, in the order the status bar names them. "degraded": a picture the
-#: wall has lost or cannot trust, being recovered; "offline": the camera cannot be reached
-#: or refuses us (a tile retrying after that stays offline: ``CameraTile.bucket``);
-#: "connecting": a first connection; "off": not streamed on purpose.
-BUCKETS: dict[str, tuple[StreamState, ...]] = {
-    "live": (StreamState.LIVE,),
-    "degraded": (StreamState.STALLED, StreamState.FROZEN, StreamState.RECONNECTING),
-    "offline": (StreamState.OFFLINE, StreamState.UNAUTHORIZED),
-    "connecting": (StreamState.CONNECTING,),
-    "off": (StreamState.DISABLED, StreamState.STOPPED),
-}
-
-#: Colours of the status-bar buckets (the colour of their most common state).
+#: Colours of the status-bar buckets (:data:`videowall.wall.status.BUCKETS`: the colour
+#: of their most common state).
 BUCKET_COLOURS = {
     "live": "#2fb344",
     "degraded": "#fd7e14",
@@ -57,9 +53,6 @@ BUCKET_COLOURS = {
     "connecting": "#f59f00",
     "off": "#5c636a",
 }
-
-#: States whose tile shows no running timer: nothing is wrong that time would measure.
-UNTIMED_STATES = frozenset({StreamState.LIVE, StreamState.DISABLED, StreamState.STOPPED})
 
 WINDOW = "#16191d"
 BASE = "#1c2026"
@@ -74,19 +67,11 @@ EMPTY_TILE = "#0d1014"
 
 
 def state_style(state: StreamState) -> StateStyle:
-    return STATE_STYLES.get(state, StateStyle(str(state).upper(), "#5c636a", "#ffffff"))
+    return STATE_STYLES.get(state, StateStyle(state_label(state), "#5c636a", "#ffffff"))
 
 
 def state_colour(state: StreamState) -> QColor:
     return QColor(state_style(state).background)
-
-
-def bucket_of(state: StreamState) -> str:
-    """The status-bar bucket of ``state``: a key of :data:`BUCKETS`."""
-    for name, states in BUCKETS.items():
-        if state in states:
-            return name
-    return "offline"
 
 
 _STYLESHEET = f"""

@@ -7,8 +7,6 @@ needs_repaint` and calls ``update()``; the paint event then takes the slot's new
 from __future__ import annotations
 
 import logging
-import math
-import re
 import time
 from collections.abc import Mapping
 from typing import Any, cast
@@ -40,6 +38,9 @@ from videowall.registry.model import Camera
 from videowall.streams.base import StreamState
 from videowall.streams.frame import Frame, FrameSlot, Image
 from videowall.ui import theme
+from videowall.wall.status import (
+    TileStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,53 +51,6 @@ TILE_MIME = "application/x-videowall-tile"
 
 #: How much a tile that is not live darkens its last good frame (0-255).
 DIM_ALPHA = 150
-#: What a tile says about a camera that refuses the credentials and gave no reason.
-NO_AUTH_REASON = "the camera refused the credentials"
-
-
-def format_duration(seconds: float) -> str:
-    """A running timer: ``00:42``, ``12:05``, ``1:02:03``, ``3 d 04 h``."""
-    total = max(0, int(seconds))
-    minutes, secs = divmod(total, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours == 0:
-        return f"{minutes:02d}:{secs:02d}"
-    if hours < 24:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours:02d} h"
-
-
-def retry_words(seconds: float) -> str:
-    """When the next connection attempt is: ``retry in 12 s``, ``retry in 3 min``."""
-    secs = max(1, math.ceil(seconds))
-    if secs < 100:
-        return f"retry in {secs} s"
-    return f"retry in {round(secs / 60)} min"
-
-
-def format_bitrate(kbps: float) -> str:
-    """``850 kb/s``, ``1.2 Mb/s``."""
-    if kbps >= 1000:
-        return f"{kbps / 1000:.1f} Mb/s"
-    return f"{kbps:.0f} kb/s"
-
-
-def reason_words(state: StreamState, detail: str) -> str:
-    """Why a stream is in ``state``, in words, without saying the state twice."""
-    words = detail.strip()
-    # "unauthorized: 401" under an UNAUTHORIZED label says the state twice.
-    prefix = re.match(rf"{state.value}\s*(?:[:—-]\s*|$)", words, re.IGNORECASE)
-    if prefix:
-        words = words[prefix.end() :]
-    if state == StreamState.UNAUTHORIZED:
-        if not words:
-            return NO_AUTH_REASON
-        if "credential" not in words.lower():
-            return f"{NO_AUTH_REASON} ({words})"
-    return words
-
-
 def camera_mime(camera_id: str, source_tile: int = -1) -> QMimeData:
     """Drag data for ``camera_id`` (plain text too, so other programs can take it)."""
     mime = QMimeData()
@@ -237,22 +191,10 @@ class TileWidget(QWidget):
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.index = index
-        self.camera: Camera | None = None
+        #: What the tile knows of its camera and says about it (decided in the core).
+        self.status = TileStatus()
         self.site = ""
         self.agency_colour = ""
-        self.state: StreamState | None = None
-        #: The camera's last verdict was "cannot be reached" (offline, unauthorized):
-        #: its retries still count as offline, not as degraded.
-        self._unreachable = False
-        self.detail = ""
-        #: Wall-clock time the camera was last live, or went live (the timer counts from
-        #: here; "since 14:02:11").
-        self.state_since = time.time()
-        #: The stream's statistics as the wall last handed them over (see
-        #: :meth:`videowall.streams.base.Decoder.stats_dict`); empty without a stream.
-        self.stats: dict[str, Any] = {}
-        #: ``time.monotonic()`` of the stream's next connection attempt, or 0.
-        self.retry_at = 0.0
         #: Whether the operator asked for the stream info box on this tile.
         self.show_info = False
         self._info_all = False
@@ -279,6 +221,41 @@ class TileWidget(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(QSize(16, 12))
 
+    # -- the status, as the wall and the report read it ------------------------------------
+
+    @property
+    def camera(self) -> Camera | None:
+        return self.status.camera
+
+    @property
+    def state(self) -> StreamState | None:
+        return self.status.state
+
+    @property
+    def detail(self) -> str:
+        return self.status.detail
+
+    @property
+    def state_since(self) -> float:
+        """Wall-clock time the camera was last live, or went live (the timer counts from
+        here; "since 14:02:11")."""
+        return self.status.state_since
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """The stream's statistics as the wall last handed them over (see
+        :meth:`videowall.streams.base.Decoder.stats_dict`); empty without a stream."""
+        return self.status.stats
+
+    @property
+    def retry_at(self) -> float:
+        """``time.monotonic()`` of the stream's next connection attempt, or 0."""
+        return self.status.retry_at
+
+    @retry_at.setter
+    def retry_at(self, value: float) -> None:
+        self.status.retry_at = value
+
     # -- what the wall sets -------------------------------------------------------------
 
     def set_camera(
@@ -290,17 +267,12 @@ class TileWidget(QWidget):
         agency_colour: str = "",
     ) -> None:
         """Show ``camera`` from ``slot`` (None: a camera that streams nothing, e.g. disabled)."""
-        same_camera = self.camera is not None and self.camera.id == camera.id
-        self.camera = camera
         self.site = site
         self.agency_colour = agency_colour
-        if not same_camera:
+        if self.status.show(camera):
+            # Another camera: its state and timer come with it (set_state follows).
             self._slot = slot
             self._reset_frames()
-            # Another camera: its state and timer come with it (set_state follows).
-            self.state, self.detail = None, ""
-            self._unreachable = False
-            self.stats, self.retry_at = {}, 0.0
         elif slot is not self._slot:
             # The same camera from a restarted decoder: keep its last picture on screen
             # until the new decoder delivers one.
@@ -311,12 +283,8 @@ class TileWidget(QWidget):
 
     def clear_camera(self) -> None:
         """Empty the tile."""
-        self.camera = None
+        self.status.clear()
         self._slot = None
-        self.state = None
-        self.detail = ""
-        self._unreachable = False
-        self.stats, self.retry_at = {}, 0.0
         self._reset_frames()
         self.setToolTip("")
         self.update()
@@ -328,35 +296,19 @@ class TileWidget(QWidget):
         the caller knows it from the stream's history; otherwise the tile keeps its own:
         retries that go from offline to reconnecting and back do not move it.
         """
-        if state == self.state and detail == self.detail:
+        if not self.status.set_state(state, detail, since):
             return
-        if since is not None:
-            self.state_since = since
-        elif self.state is None or StreamState.LIVE in (state, self.state):
-            self.state_since = time.time()
-        if state in (StreamState.OFFLINE, StreamState.UNAUTHORIZED):
-            self._unreachable = True
-        elif state not in (StreamState.RECONNECTING, StreamState.CONNECTING):
-            self._unreachable = False
-        self.state, self.detail = state, detail
         self._update_tooltip()
         self.update()
 
     @property
     def bucket(self) -> str:
-        """The status-bar bucket of the camera (``theme.BUCKETS``): a camera retrying
-        after it could not be reached stays offline, not degraded, between attempts."""
-        state = self.state or StreamState.CONNECTING
-        if state == StreamState.RECONNECTING and self._unreachable:
-            return "offline"
-        return theme.bucket_of(state)
+        """The status-bar bucket of the camera (see :attr:`TileStatus.bucket`)."""
+        return self.status.bucket
 
     def set_stats(self, stats: Mapping[str, Any], now: float | None = None) -> None:
         """Take the stream's statistics (the wall hands them over once a second)."""
-        now = time.monotonic() if now is None else now
-        self.stats = dict(stats)
-        retry_in = stats.get("next_retry_in_s")  # None: no retry scheduled; 0: under way
-        self.retry_at = now + float(retry_in) if retry_in is not None else 0.0
+        self.status.set_stats(stats, now)
 
     def set_info_all(self, shown: bool) -> None:
         """Show the stream info box on this tile whatever its own choice (the View menu)."""
@@ -396,7 +348,7 @@ class TileWidget(QWidget):
 
     @property
     def is_live(self) -> bool:
-        return self.state == StreamState.LIVE
+        return self.status.is_live
 
     @property
     def info_visible(self) -> bool:
@@ -406,12 +358,7 @@ class TileWidget(QWidget):
     @property
     def can_retry(self) -> bool:
         """Whether "Retry now" makes sense: a streamed camera that is not live."""
-        return (
-            self.camera is not None
-            and self.camera.enabled
-            and self.state not in (None, StreamState.LIVE, StreamState.DISABLED,
-                                   StreamState.STOPPED)
-        )
+        return self.status.can_retry
 
     def needs_repaint(self) -> bool:
         """True when the slot holds a frame this tile has not painted yet."""
@@ -434,70 +381,17 @@ class TileWidget(QWidget):
 
     def status_text(self) -> str:
         """The state in words on one line: ``OFFLINE — connection refused``."""
-        if self.camera is None:
-            return "Drop a camera here"
-        state = self.state or StreamState.CONNECTING
-        label = theme.state_style(state).label
-        reason = reason_words(state, self.detail)
-        if state == StreamState.LIVE or not reason:
-            return label
-        return f"{label} — {reason}"
+        return self.status.status_text()
 
     def status_lines(
         self, now: float | None = None, now_monotonic: float | None = None
     ) -> tuple[str, str, str]:
-        """What a tile that is not live says, line by line: the state with a running
-        timer (``STALLED 00:42``), the reason (``no picture for 2 s``) and a footnote
-        (``since 14:02:11 · retry in 12 s``). A live tile says ``LIVE``, ``""``, ``""``.
-
-        ``now`` is wall-clock time, ``now_monotonic`` the monotonic clock (for the retry).
-        """
-        if self.camera is None:
-            return "Drop a camera here", "", ""
-        state = self.state or StreamState.CONNECTING
-        label = theme.state_style(state).label
-        if state == StreamState.LIVE:
-            return label, "", ""
-        now = time.time() if now is None else now
-        mono = time.monotonic() if now_monotonic is None else now_monotonic
-        headline = label
-        if state not in theme.UNTIMED_STATES:
-            headline = f"{label} {format_duration(now - self.state_since)}"
-        reason = reason_words(state, self.detail)
-        notes: list[str] = []
-        if state not in theme.UNTIMED_STATES:
-            if self._frame is None and state == StreamState.CONNECTING:
-                notes.append("waiting for the first picture")
-            else:
-                notes.append(time.strftime("since %H:%M:%S", time.localtime(self.state_since)))
-            if self.retry_at > mono + 0.5:
-                notes.append(retry_words(self.retry_at - mono))
-            elif state == StreamState.RECONNECTING and self.retry_at:
-                notes.append("trying again now")
-        return headline, reason, " · ".join(notes)
+        """What the tile says, line by line (see :meth:`TileStatus.status_lines`)."""
+        return self.status.status_lines(now, now_monotonic, has_picture=self._frame is not None)
 
     def info_lines(self) -> tuple[str, str]:
         """The stream info box: ``25.0 fps · 640×360`` and ``1.2 Mb/s · ffmpeg``."""
-        stats = self.stats
-        fps = float(stats.get("fps") or 0.0)  # measured: 0 until a second has passed
-        width, height = int(stats.get("width") or 0), int(stats.get("height") or 0)
-        if not (width and height):
-            width, height = self.frame_size
-        first = [f"{fps:.1f} fps" if fps else "measuring fps"]
-        if width and height:
-            first.append(f"{width}×{height}")
-        second: list[str] = []
-        kbps = stats.get("bitrate_kbps")
-        if kbps:
-            second.append(format_bitrate(float(kbps)))
-        backend = str(stats.get("backend") or "")
-        codec = str(stats.get("codec") or "")
-        if backend:
-            second.append(f"{backend} {codec}".strip())
-        dropped = int(stats.get("frames_dropped") or 0)
-        if dropped:
-            second.append(f"{dropped} dropped")
-        return " · ".join(first), " · ".join(second)
+        return self.status.info_lines(self.frame_size)
 
     # -- painting --------------------------------------------------------------------------
 
@@ -654,6 +548,35 @@ class TileWidget(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
 
+        self._paint_header(p, w, fs, m)
+
+        state = self.state or StreamState.CONNECTING
+        headline, reason, note = lines
+        if state == StreamState.LIVE:
+            self._paint_pill(p, rect, headline, state, max(8, fs - 2), centred=False)
+            if info is not None:
+                self._paint_info(p, rect, info)
+            return
+        pill = self._paint_pill(p, rect, headline, state, fs, centred=True)
+        y = pill.bottom() + max(3, fs // 3)
+        centre = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+        if reason:
+            font = self._font(max(8, fs - 1), bold=True)
+            p.setFont(font)
+            text = QFontMetrics(font).elidedText(reason, Qt.TextElideMode.ElideRight, w - 2 * m)
+            box = QRect(m, y, w - 2 * m, fs + 4)
+            self._shadowed_text(p, box, centre, text, QColor(theme.TEXT))
+            y = box.bottom() + 2
+        if note and y + fs < rect.height():
+            font = self._font(max(8, fs - 2))
+            p.setFont(font)
+            text = QFontMetrics(font).elidedText(note, Qt.TextElideMode.ElideRight, w - 2 * m)
+            self._shadowed_text(p, QRect(m, y, w - 2 * m, fs + 4), centre, text,
+                                QColor("#c3cad1"))
+
+    def _paint_header(self, p: QPainter, w: int, fs: int, m: int) -> None:
+        """The top of the tile: the camera's name and site on a dark band, the clock."""
+        assert self.camera is not None
         # A dark band behind the text so it reads on any picture.
         band = int(fs * 3.2) + m
         grad = QLinearGradient(0, 0, 0, band)
@@ -701,30 +624,6 @@ class TileWidget(QWidget):
             self._shadowed_text(
                 p, QRect(x, m + line2, site_w, fs + 2), left, site, QColor("#c3cad1")
             )
-
-        state = self.state or StreamState.CONNECTING
-        headline, reason, note = lines
-        if state == StreamState.LIVE:
-            self._paint_pill(p, rect, headline, state, max(8, fs - 2), centred=False)
-            if info is not None:
-                self._paint_info(p, rect, info)
-            return
-        pill = self._paint_pill(p, rect, headline, state, fs, centred=True)
-        y = pill.bottom() + max(3, fs // 3)
-        centre = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
-        if reason:
-            font = self._font(max(8, fs - 1), bold=True)
-            p.setFont(font)
-            text = QFontMetrics(font).elidedText(reason, Qt.TextElideMode.ElideRight, w - 2 * m)
-            box = QRect(m, y, w - 2 * m, fs + 4)
-            self._shadowed_text(p, box, centre, text, QColor(theme.TEXT))
-            y = box.bottom() + 2
-        if note and y + fs < rect.height():
-            font = self._font(max(8, fs - 2))
-            p.setFont(font)
-            text = QFontMetrics(font).elidedText(note, Qt.TextElideMode.ElideRight, w - 2 * m)
-            self._shadowed_text(p, QRect(m, y, w - 2 * m, fs + 4), centre, text,
-                                QColor("#c3cad1"))
 
     def _paint_info(self, p: QPainter, rect: QRect, info: tuple[str, str]) -> None:
         """The stream info box in the bottom right corner, beside the LIVE pill."""

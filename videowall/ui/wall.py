@@ -1,13 +1,14 @@
-"""The wall: tiles placed by a :class:`GridLayout`, fed by the :class:`StreamManager`.
+"""The wall: tiles placed by a :class:`GridLayout`, showing the streams of a
+:class:`~videowall.wall.session.WallSession`.
 
-One wall-wide timer drives everything that changes on screen: it drains the manager's
-events, applies states to the tiles, repaints only the tiles whose slot holds a new frame,
-and ticks the clocks once a second. Nothing here waits on a decoder.
+One wall-wide timer drives everything that changes on screen: it has the session's
+events delivered through the bridge, applies states to the tiles, repaints only the tiles
+whose slot holds a new frame, and ticks the clocks once a second. Nothing here waits on a
+decoder.
 """
 
 from __future__ import annotations
 
-import collections
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -19,10 +20,13 @@ from PyQt6.QtWidgets import QWidget
 
 from videowall.layout.grid import GridLayout, cell_rect, preset
 from videowall.registry.model import Camera, Registry
-from videowall.streams.base import StreamEvent, StreamState
+from videowall.streams.base import StateChanged, StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui import theme
+from videowall.ui.bridge import SessionBridge
 from videowall.ui.tile import TileWidget
+from videowall.wall.session import OFF_THE_WALL, WALL_CLOSED, WallSession, last_live_change
+from videowall.wall.status import bucket_counts
 
 log = logging.getLogger(__name__)
 
@@ -33,70 +37,23 @@ DEFAULT_FPS = 50
 DEFAULT_GAP = 1
 #: Quiet time after a resize before decoders are asked for bigger pictures.
 DECODE_CHECK_MS = 400
-#: State changes the wall keeps for reports (older ones fall off).
-MAX_EVENTS = 10_000
-
-
-#: What the wall reports when a camera's last tile lets its stream go.
-OFF_THE_WALL = "taken off the wall"
-#: ... and when the wall closes.
-WALL_CLOSED = "the wall closed"
-
-
-def last_live_change(history: Iterable[StreamEvent]) -> float | None:
-    """``time.monotonic()`` of the last state change into or out of ``live`` (else of the
-    first state change): what a tile's timer counts from."""
-    since: float | None = None
-    previous: StreamState | None = None
-    for event in history:
-        if event.kind != "state":
-            continue
-        if previous is None or (event.state == StreamState.LIVE) != (
-            previous == StreamState.LIVE
-        ):
-            since = event.t
-        previous = event.state
-    return since
-
-
-def resolve_cameras(
-    registry: Registry, camera_ids: Sequence[str] | None, count: int
-) -> list[Camera]:
-    """The cameras to put on ``count`` tiles.
-
-    ``camera_ids`` None means the first ``count`` enabled cameras of the registry. Ids the
-    registry does not know raise ValueError naming all of them, and so do more ids than
-    tiles.
-    """
-    if camera_ids is None:
-        return [cam for cam in registry.cameras if cam.enabled][:count]
-    unknown = [cid for cid in camera_ids if registry.get(cid) is None]
-    if unknown:
-        source = f" in {registry.source}" if registry.source else ""
-        raise ValueError(
-            f"unknown camera id{'s' if len(unknown) > 1 else ''}{source}: " + ", ".join(unknown)
-        )
-    if len(camera_ids) > count:
-        raise ValueError(
-            f"{len(camera_ids)} cameras given for a grid of {count} tiles; "
-            "choose a larger grid or fewer cameras"
-        )
-    cameras = [registry.get(cid) for cid in camera_ids]
-    return [cam for cam in cameras if cam is not None]
 
 
 class WallWidget(QWidget):
     """The grid of tiles.
 
+    The wall asks ``session`` for the stream of each camera it shows and hears of their
+    changes through one :class:`~videowall.ui.bridge.SessionBridge` (:attr:`bridge`).
+
     Signals:
-        stream_event: a decoder reported a change (already applied to the tiles), or
-            a camera's last tile let its stream go (state ``stopped``).
+        stream_event: a stream's state changed (already applied to the tiles), or a
+            camera's last viewer let its stream go (state ``stopped``).
         tiles_changed: what the tiles show or their states changed.
         maximised_changed: a tile was maximised, or the grid restored.
         message_posted: words for the operator (the window shows them in its status bar).
     """
 
-    #: (StreamEvent)
+    #: (StateChanged)
     stream_event = pyqtSignal(object)
     #: ()
     tiles_changed = pyqtSignal()
@@ -107,8 +64,7 @@ class WallWidget(QWidget):
 
     def __init__(
         self,
-        manager: StreamManager,
-        registry: Registry,
+        session: WallSession,
         grid: GridLayout | None = None,
         *,
         fps: int = DEFAULT_FPS,
@@ -116,12 +72,9 @@ class WallWidget(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.manager = manager
-        self.registry = registry
-        #: ``time.monotonic()`` when the wall was built; event times count from here.
-        self.started_at = time.monotonic()
-        #: Every state change seen, oldest first.
-        self.events: collections.deque[StreamEvent] = collections.deque(maxlen=MAX_EVENTS)
+        self.session = session
+        self.bridge = SessionBridge(session, self)
+        self.bridge.state_changed.connect(self._on_bridge_state_changed)
         self._grid = grid or preset("3x3")
         self._gap = gap
         self._tiles: list[TileWidget] = []
@@ -144,6 +97,26 @@ class WallWidget(QWidget):
         self._decode_check.setInterval(DECODE_CHECK_MS)
         self._decode_check.timeout.connect(self._on_decode_check_timeout)
         self._tick_clock()
+
+    # -- the session ---------------------------------------------------------------------------
+
+    @property
+    def manager(self) -> StreamManager:
+        return self.session.manager
+
+    @property
+    def registry(self) -> Registry:
+        return self.session.registry
+
+    @property
+    def events(self) -> Sequence[StreamEvent]:
+        """Every state change of the session, oldest first."""
+        return self.session.events
+
+    @property
+    def started_at(self) -> float:
+        """``time.monotonic()`` when the session began; event times count from here."""
+        return self.session.started_at
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -235,7 +208,7 @@ class WallWidget(QWidget):
         if camera.enabled:
             # Acquire before releasing: moving a camera onto a tile that already shows
             # it must not stop and restart its decoder.
-            self.manager.acquire(camera, self._tile_size(index))
+            self.session.acquire(camera, self._tile_size(index))
         self._bind(tile, camera)
         if camera.enabled:
             self._rebind(camera.id)
@@ -294,7 +267,7 @@ class WallWidget(QWidget):
         site = self.registry.site_name(camera.site)
         agency = self.registry.agencies.get(camera.agency)
         colour = agency.colour if agency else ""
-        stream = self.manager.get(camera.id) if camera.enabled else None
+        stream = self.session.stream(camera.id) if camera.enabled else None
         tile.set_camera(camera, stream.slot if stream else None, site=site, agency_colour=colour)
         if stream is not None:
             changed = last_live_change(stream.history)
@@ -334,21 +307,13 @@ class WallWidget(QWidget):
         return {tile.camera.id for tile in self._tiles if tile.camera is not None}
 
     def _release(self, camera: Camera, reason: str = OFF_THE_WALL) -> None:
-        if not camera.enabled:
-            return
-        had_stream = self.manager.get(camera.id) is not None
-        self.manager.release(camera.id)
-        if had_stream and self.manager.get(camera.id) is None:
-            # Nobody watches this camera any more: say so, or its history would read as
-            # if its last state had lasted.
-            event = StreamEvent(time.monotonic(), camera.id, "state", StreamState.STOPPED,
-                                reason)
-            self.events.append(event)
-            self.stream_event.emit(event)
+        if camera.enabled:
+            self.session.release(camera.id, reason)
+            self.bridge.deliver()  # say it now, not at the next tick
 
     def _rebind(self, camera_id: str) -> None:
         """Point every tile of ``camera_id`` at the manager's current slot for it."""
-        stream = self.manager.get(camera_id)
+        stream = self.session.stream(camera_id)
         if stream is None:
             return
         for tile in self._tiles:
@@ -390,7 +355,7 @@ class WallWidget(QWidget):
             prev = wanted.get(camera.id, (0, 0))
             wanted[camera.id] = (max(prev[0], size[0]), max(prev[1], size[1]))
         for camera_id, size in wanted.items():
-            if self.manager.resize(camera_id, size) is not None:
+            if self.session.resize(camera_id, size) is not None:
                 self._rebind(camera_id)
 
     # -- selection and maximise ------------------------------------------------------------
@@ -436,23 +401,15 @@ class WallWidget(QWidget):
     def state_counts(self) -> dict[str, int]:
         """Cameras on the wall per status-bar bucket (``live``, ``degraded``, ``offline``,
         ``connecting``, ``off``; a camera on two tiles counts once) and ``empty`` tiles."""
-        counts = dict.fromkeys((*theme.BUCKETS, "empty"), 0)
-        seen: set[str] = set()
-        for tile in self._tiles:
-            if tile.camera is None:
-                counts["empty"] += 1
-            elif tile.camera.id not in seen:
-                seen.add(tile.camera.id)
-                counts[tile.bucket] += 1
-        return counts
+        return bucket_counts(tile.status for tile in self._tiles)
 
     def retry(self, camera_id: str) -> bool:
         """Connect ``camera_id`` again now, cutting its backoff short.
 
         Returns False when the wall holds no stream of it (not shown, or disabled).
         """
-        stream = self.manager.get(camera_id)
-        if stream is None or not self.manager.retry(camera_id):
+        stream = self.session.stream(camera_id)
+        if stream is None or not self.session.retry(camera_id):
             return False
         for tile in self._tiles:
             if tile.camera is not None and tile.camera.id == camera_id:
@@ -487,7 +444,7 @@ class WallWidget(QWidget):
                 continue
             stats = cache.get(camera.id)
             if stats is None:
-                stream = self.manager.get(camera.id) if camera.enabled else None
+                stream = self.session.stream(camera.id) if camera.enabled else None
                 stats = stream.stats_dict(now) if stream is not None else {}
                 cache[camera.id] = stats
             tile.set_stats(stats, now)
@@ -495,24 +452,22 @@ class WallWidget(QWidget):
     # -- the timer ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """One tick: apply stream events, repaint tiles with new frames, tick the clock."""
-        events = self.manager.drain_events()
-        changed: set[str] = set()
-        for event in events:
-            if event.kind == "state":
-                self.events.append(event)
-                changed.add(event.camera_id)
-                for tile in self._tiles:
-                    if tile.camera is not None and tile.camera.id == event.camera_id:
-                        tile.set_state(event.state, event.detail)
-            self.stream_event.emit(event)
-        if changed:
-            self._update_stats(changed)  # the next retry's time came with the change
-            self.tiles_changed.emit()
+        """One tick: take the session's newest events, repaint tiles with new frames,
+        tick the clock."""
+        self.session.pump()
+        self.bridge.deliver()
         self._tick_clock()
         for tile in self._tiles:
             if tile.needs_repaint() and tile.isVisible():
                 tile.update()
+
+    def _on_bridge_state_changed(self, event: StateChanged) -> None:
+        for tile in self._tiles:
+            if tile.camera is not None and tile.camera.id == event.camera_id:
+                tile.set_state(event.state, event.detail)
+        self._update_stats({event.camera_id})  # the next retry's time came with the change
+        self.tiles_changed.emit()
+        self.stream_event.emit(event)
 
     def _tick_clock(self) -> None:
         text = time.strftime("%H:%M:%S")
@@ -524,10 +479,12 @@ class WallWidget(QWidget):
                 tile.set_clock(text)
 
     def stop(self) -> None:
-        """Stop the timers and release every stream (before the manager shuts down)."""
+        """Stop the timers, release every stream (before the manager shuts down) and
+        stop listening to the session."""
         self._timer.stop()
         self._decode_check.stop()
         self.clear_all(WALL_CLOSED)
+        self.bridge.detach()
 
     def _on_decode_check_timeout(self) -> None:
         try:
