@@ -5,12 +5,12 @@ block. A variable that is not set disables the camera, with a warning."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from videowall.registry.issues import did_you_mean
-from videowall.registry.model import MOTION_OFF, Camera
+from videowall.registry.model import MOTION_OFF, Camera, Location, MotionConfig
 from videowall.registry.nodes import INT, SEQ, Entry, found, given, line_of, short
 from videowall.registry.sections.credentials import CredentialChecks
 from videowall.registry.sections.motion import MotionChecks
@@ -23,6 +23,18 @@ CAMERA_KEYS = (
     "heading", "tags", "priority", "credentials", "motion",
 )
 CAMERA_REQUIRED = ("id", "name", "site")
+
+
+class _Settings(NamedTuple):
+    """The optional settings of a camera; ``motion`` is None if its block is wrong."""
+
+    backend: str = BACKEND.default
+    enabled: bool = ENABLED.default
+    location: Location | None = None
+    heading: float | None = HEADING.default
+    tags: tuple[str, ...] = ()
+    priority: int = PRIORITY.default
+    motion: MotionConfig | None = MOTION_OFF
 
 
 class _Streams(NamedTuple):
@@ -86,12 +98,16 @@ class CameraChecks(CredentialChecks, SiteChecks, MotionChecks):
         settings = self._settings(entries, path)
         main, sub = streams.main, streams.sub
         if self.error_count > before or camera_id is None or name is None or site is None \
-                or main is None or settings["motion"] is None:
+                or main is None or settings.motion is None:
             return None
-        if main.unset or (sub is not None and sub.unset):
-            settings["enabled"] = False
-        return Camera(id=camera_id, name=name, site=site, url=main.url, agency=agency,
-                      sub_url=sub.url if sub else None, **settings)
+        unset = main.unset or (sub is not None and sub.unset)
+        return Camera(
+            id=camera_id, name=name, site=site, url=main.url, agency=agency,
+            sub_url=sub.url if sub else None, backend=settings.backend,
+            enabled=settings.enabled and not unset, location=settings.location,
+            heading=settings.heading, tags=settings.tags, priority=settings.priority,
+            motion=settings.motion,
+        )
 
     def _camera_id(
         self, entries: Mapping[str, Entry], path: str, first_line: dict[str, int]
@@ -147,27 +163,25 @@ class CameraChecks(CredentialChecks, SiteChecks, MotionChecks):
                                         "streams.sub")
         return _Streams(main, sub, streams.main_where)
 
-    def _settings(self, entries: Mapping[str, Entry], path: str) -> dict[str, Any]:
-        """The optional settings of a camera, as keyword arguments of :class:`Camera`
-        (the defaults where absent or wrong); ``motion`` is None if the block is wrong."""
-        out: dict[str, Any] = {"backend": BACKEND.default, "enabled": ENABLED.default,
-                               "location": None, "heading": HEADING.default, "tags": (),
-                               "priority": PRIORITY.default, "motion": MOTION_OFF}
+    def _settings(self, entries: Mapping[str, Entry], path: str) -> _Settings:
+        """The optional settings of a camera (the defaults where absent or wrong)."""
+        out = _Settings()
         if (value := given(entries, BACKEND.key)) is not None:
-            out["backend"] = self.choice(value, f"{path}.backend", BACKEND.choices) \
-                or BACKEND.default
+            out = out._replace(backend=self.choice(value, f"{path}.backend", BACKEND.choices)
+                               or BACKEND.default)
         if (value := given(entries, ENABLED.key)) is not None:
-            out["enabled"] = bool(self.boolean(value, f"{path}.enabled"))
+            out = out._replace(enabled=bool(self.boolean(value, f"{path}.enabled")))
         if (value := given(entries, "location")) is not None:
-            out["location"] = self.location(value, f"{path}.location")
+            out = out._replace(location=self.location(value, f"{path}.location"))
         if (value := given(entries, HEADING.key)) is not None:
-            out["heading"] = self.number(value, f"{path}.heading", *HEADING.range)
+            out = out._replace(heading=self.number(value, f"{path}.heading", *HEADING.range))
         if (value := given(entries, "tags")) is not None:
-            out["tags"] = self.string_list(value, f"{path}.tags") or ()
+            out = out._replace(tags=self.string_list(value, f"{path}.tags") or ())
         if (value := given(entries, PRIORITY.key)) is not None:
-            out["priority"] = self.priority(value, f"{path}.priority") or PRIORITY.default
+            out = out._replace(priority=self.priority(value, f"{path}.priority")
+                               or PRIORITY.default)
         if (value := given(entries, "motion")) is not None:
-            out["motion"] = self.motion(value, f"{path}.motion")
+            out = out._replace(motion=self.motion(value, f"{path}.motion"))
         return out
 
     def priority(self, node: Node, path: str) -> int | None:
