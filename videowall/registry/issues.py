@@ -42,10 +42,12 @@ class IssueList:
 
     @property
     def errors(self) -> list[ConfigIssue]:
+        """The issues that make the file unusable."""
         return [i for i in self.issues if i.severity == "error"]
 
     @property
     def warnings(self) -> list[ConfigIssue]:
+        """The issues the file is usable with."""
         return [i for i in self.issues if i.severity == "warning"]
 
 

@@ -38,6 +38,7 @@ class Number(Setting[_T]):
 
     @property
     def range(self) -> tuple[float, float]:
+        """``(low, high)``."""
         return self.low, self.high
 
 
