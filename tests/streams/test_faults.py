@@ -18,9 +18,9 @@ import pytest
 from videowall.demo.clips import make_probe_clip, probe_mismatches
 from videowall.demo.faults import FaultProxy, RtspAuthServer, ServerProcess, make_still_clip
 from videowall.demo.ffserver import BadHttpServer, FfmpegHttpServer, free_port
+from videowall.registry.health import HealthConfig
 from videowall.registry.model import Camera
 from videowall.streams.base import StreamState
-from videowall.streams.health import HealthConfig
 from videowall.streams.manager import Stream, StreamManager
 
 pytestmark = pytest.mark.slow

@@ -13,6 +13,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
+from videowall.registry.health import HealthConfig
 from videowall.registry.model import Camera
 from videowall.streams import base
 from videowall.streams.backoff import Backoff, ConnectGate
@@ -20,7 +21,6 @@ from videowall.streams.base import Decoder, StreamEvent, StreamState
 from videowall.streams.frame import FrameSlot
 from videowall.streams.health import (
     Condition,
-    HealthConfig,
     HealthMonitor,
     HealthWatchdog,
     RateWindow,

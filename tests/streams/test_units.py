@@ -234,7 +234,7 @@ def test_resize_restarts_only_decoders_that_cannot_follow() -> None:
 
 
 def test_streams_started_after_configure_follow_the_new_health_settings() -> None:
-    from videowall.streams.health import HealthConfig
+    from videowall.registry.health import HealthConfig
 
     FakeDecoder.instances.clear()
     manager = StreamManager(_fake_factory)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from videowall import __version__
 from videowall.layout.grid import preset
-from videowall.registry.loader import ConfigError, load_registry, read_registry, suggest
+from videowall.registry import ConfigError, load_registry, read_registry, suggest
 from videowall.registry.model import Camera, Registry
 from videowall.util import memory
 from videowall.util.logs import mask_url, setup_logging
@@ -109,7 +109,7 @@ def _with_health(registry: Registry, args: argparse.Namespace) -> Registry:
         return registry
     from dataclasses import replace
 
-    from videowall.streams.health import with_settings
+    from videowall.registry.health import with_settings
 
     try:
         health = with_settings(registry.health, settings)

@@ -1,2 +1,51 @@
 """The camera registry: the model, the YAML checker with line numbers, the JSON Schema,
-the file watcher and the importers."""
+the file watcher and the importers.
+
+The names below are the package's public API; :mod:`~videowall.registry.schema`,
+:mod:`~videowall.registry.watch` and :mod:`~videowall.registry.importers` are imported
+from their modules.
+"""
+
+from videowall.registry.health import HealthConfig, out_of_order, with_settings
+from videowall.registry.issues import ConfigError, ConfigIssue, suggest
+from videowall.registry.loader import (
+    RegistryCheck,
+    check_registry,
+    load_registry,
+    parse_registry,
+    read_registry,
+    validate_file,
+)
+from videowall.registry.model import (
+    MOTION_OFF,
+    Agency,
+    Camera,
+    Location,
+    MotionConfig,
+    Registry,
+    ScheduleWindow,
+    Site,
+)
+
+__all__ = [
+    "MOTION_OFF",
+    "Agency",
+    "Camera",
+    "ConfigError",
+    "ConfigIssue",
+    "HealthConfig",
+    "Location",
+    "MotionConfig",
+    "Registry",
+    "RegistryCheck",
+    "ScheduleWindow",
+    "Site",
+    "check_registry",
+    "load_registry",
+    "out_of_order",
+    "parse_registry",
+    "read_registry",
+    "suggest",
+    "validate_file",
+    "with_settings",
+]

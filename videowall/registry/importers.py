@@ -33,14 +33,11 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from videowall.registry.loader import (
-    ID_RE,
-    POLYGON_MIN_POINTS,
-    ConfigError,
-    ConfigIssue,
-    check_registry,
-    url_problem,
-)
+from videowall.registry.issues import ConfigError, ConfigIssue
+from videowall.registry.loader import check_registry
+from videowall.registry.nodes import ID_RE
+from videowall.registry.sections.zones import POLYGON_MIN_POINTS
+from videowall.registry.urls import url_problem
 from videowall.util.logs import mask_url
 
 Format = Literal["frigate", "go2rtc"]
@@ -136,30 +133,7 @@ class _Importer:
         if not isinstance(inputs, list) or not inputs:
             self.warn(f"{path}.ffmpeg", "no ffmpeg.inputs: camera skipped")
             return None
-        main = sub = None
-        first = None
-        for index, item in enumerate(inputs):
-            where = f"{path}.ffmpeg.inputs[{index}]"
-            if not isinstance(item, Mapping) or not isinstance(item.get("path"), str):
-                self.warn(where, "no path: input skipped")
-                continue
-            roles = item.get("roles") or []
-            roles = [str(r) for r in roles] if isinstance(roles, list) else [str(roles)]
-            for role in roles:
-                if role not in _KNOWN_ROLES:
-                    self.warn(where, f"unknown role {role!r}: ignored")
-            if roles and set(roles) <= {"audio", "rtmp"}:
-                self.warn(where, f"an input for {', '.join(roles)} only is not imported")
-                continue
-            url = self._frigate_url(item["path"], where, restreams, port)
-            if url is None:
-                continue
-            first = first or url
-            if _ROLE_MAIN in roles and main is None:
-                main = url
-            if _ROLE_SUB in roles and sub is None:
-                sub = url
-        main = main or sub or first
+        main, sub = self._frigate_inputs(inputs, path, restreams, port)
         if main is None:
             self.warn(path, "no input the wall can play: camera skipped")
             return None
@@ -175,6 +149,43 @@ class _Importer:
             self.warn(path, f"not imported: {', '.join(left_out)} (Frigate features the wall "
                             "does not use)")
         return imported
+
+    def _frigate_inputs(
+        self, inputs: list[Any], path: str, restreams: Mapping[str, Any], port: int
+    ) -> tuple[str | None, str | None]:
+        """The main and the sub stream among a camera's ``ffmpeg.inputs``, by their roles;
+        the first playable input when no role says which is the main one."""
+        main = sub = None
+        first = None
+        for index, item in enumerate(inputs):
+            where = f"{path}.ffmpeg.inputs[{index}]"
+            roles = self._frigate_roles(item, where)
+            if roles is None:
+                continue
+            url = self._frigate_url(item["path"], where, restreams, port)
+            if url is None:
+                continue
+            first = first or url
+            if _ROLE_MAIN in roles and main is None:
+                main = url
+            if _ROLE_SUB in roles and sub is None:
+                sub = url
+        return main or sub or first, sub
+
+    def _frigate_roles(self, item: Any, where: str) -> list[str] | None:
+        """The roles of an input; None for an input the wall does not import."""
+        if not isinstance(item, Mapping) or not isinstance(item.get("path"), str):
+            self.warn(where, "no path: input skipped")
+            return None
+        roles = item.get("roles") or []
+        roles = [str(r) for r in roles] if isinstance(roles, list) else [str(roles)]
+        for role in roles:
+            if role not in _KNOWN_ROLES:
+                self.warn(where, f"unknown role {role!r}: ignored")
+        if roles and set(roles) <= {"audio", "rtmp"}:
+            self.warn(where, f"an input for {', '.join(roles)} only is not imported")
+            return None
+        return roles
 
     def _frigate_url(
         self, raw: str, where: str, restreams: Mapping[str, Any], port: int
@@ -573,6 +584,25 @@ def detect_format(config: Any) -> Format | None:
     return None
 
 
+def _parse(text: str | bytes, source: str) -> Any:
+    """The YAML document in ``text``; ConfigError for a syntax error."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError([ConfigIssue(source, None, "", f"YAML syntax error: character "
+                                                         f"#x{exc.character:04x} is not allowed "
+                                                         "in YAML text")]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise ConfigError([ConfigIssue(source, line, "", f"YAML syntax error: {problem}")]) \
+            from exc
+    except RecursionError as exc:
+        raise ConfigError([ConfigIssue(source, None, "", "YAML syntax error: the document "
+                                                         "nests too deeply")]) from exc
+
+
 def import_cameras(
     text: str | bytes,
     source: str = "<string>",
@@ -588,21 +618,7 @@ def import_cameras(
     Raises ConfigError when the text is no such config or holds no camera to import.
     """
     importer = _Importer(source, host)
-    try:
-        config = yaml.safe_load(text)
-    except yaml.reader.ReaderError as exc:
-        raise ConfigError([ConfigIssue(source, None, "", f"YAML syntax error: character "
-                                                         f"#x{exc.character:04x} is not allowed "
-                                                         "in YAML text")]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        raise ConfigError([ConfigIssue(source, line, "", f"YAML syntax error: {problem}")]) \
-            from exc
-    except RecursionError as exc:
-        raise ConfigError([ConfigIssue(source, None, "", "YAML syntax error: the document "
-                                                         "nests too deeply")]) from exc
+    config = _parse(text, source)
     if fmt is None:
         fmt = detect_format(config)
         if fmt is None:

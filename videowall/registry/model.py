@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from videowall.streams.health import HealthConfig
+from videowall.registry import settings
+from videowall.registry.health import HealthConfig
+from videowall.registry.settings import PRIORITY_DEFAULT as PRIORITY_DEFAULT
+from videowall.registry.settings import PRIORITY_HIGHEST as PRIORITY_HIGHEST
+from videowall.registry.settings import PRIORITY_LOWEST as PRIORITY_LOWEST
 from videowall.util.logs import mask_url
 
-BACKENDS = ("auto", "vlc", "ffmpeg")
+#: Decoders a camera may ask for.
+BACKENDS = settings.BACKEND.choices
 
 #: Days of a motion schedule, in the order of :meth:`datetime.weekday`.
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-#: Alert priority of a camera: 1 is the most urgent, 5 the least.
-PRIORITY_HIGHEST = 1
-PRIORITY_LOWEST = 5
-PRIORITY_DEFAULT = 3
 
 #: A point in frame coordinates: (0, 0) is the top left corner, (1, 1) the bottom right.
 Point = tuple[float, float]
@@ -92,9 +92,9 @@ class MotionConfig:
     ``enabled: false``; a camera without one has :data:`MOTION_OFF`.
     """
 
-    enabled: bool = True
-    sensitivity: float = 0.5
-    min_area: float = 0.01
+    enabled: bool = settings.MOTION_ENABLED.default
+    sensitivity: float = settings.SENSITIVITY.default
+    min_area: float = settings.MIN_AREA.default
     zones: tuple[Polygon, ...] = ()
     masks: tuple[Polygon, ...] = ()
     schedule: tuple[ScheduleWindow, ...] = ()
@@ -125,12 +125,12 @@ class Camera:
     url: str = field(repr=False)
     agency: str = ""
     sub_url: str | None = field(default=None, repr=False)
-    backend: str = "auto"
-    enabled: bool = True
+    backend: str = settings.BACKEND.default
+    enabled: bool = settings.ENABLED.default
     location: Location | None = None
-    heading: float | None = None
+    heading: float | None = settings.HEADING.default
     tags: tuple[str, ...] = ()
-    priority: int = PRIORITY_DEFAULT
+    priority: int = settings.PRIORITY.default
     motion: MotionConfig = MOTION_OFF
 
     @property

@@ -2,9 +2,11 @@
 
 With the modeline ``# yaml-language-server: $schema=../resources/cameras.schema.json`` at
 the top of ``config/cameras.yaml``, an editor completes keys, shows what each one means and
-marks wrong values while the technician types. The schema is built from the constants and
-defaults the loader (:mod:`videowall.registry.loader`) checks with, so the two cannot drift; the
-loader stays the judge (it also checks references, duplicates and the environment).
+marks wrong values while the technician types. The schema is built from the declarations
+the loader (:mod:`videowall.registry.loader`) checks with: the keys of each section and the
+settings of :mod:`videowall.registry.settings` with their ranges, defaults and help texts,
+so the two cannot drift; the loader stays the judge (it also checks references, duplicates
+and the environment).
 
 ``videowall cameras schema`` prints it; the committed copy is regenerated with::
 
@@ -19,34 +21,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from videowall.registry.loader import (
-    AGENCY_KEYS,
-    CAMERA_KEYS,
-    CAMERA_REQUIRED,
-    COLOUR_PATTERN,
-    CREDENTIALS_KEYS,
-    END_TIME_PATTERN,
-    EXTENSION_PREFIX,
-    FRACTION_RANGE,
-    HEADING_RANGE,
-    ID_RE,
-    LAT_RANGE,
-    LOCATION_KEYS,
-    LON_RANGE,
-    MOTION_KEYS,
-    NETWORK_SCHEMES,
-    POLYGON_MIN_POINTS,
-    PRIORITY_RANGE,
-    SCHEDULE_KEYS,
-    SITE_KEYS,
-    STREAMS_KEYS,
-    TIME_PATTERN,
-    TOP_KEYS,
-    URL_SCHEMES,
-    VAR_PATTERN,
-)
-from videowall.registry.model import BACKENDS, PRIORITY_DEFAULT, WEEKDAYS, MotionConfig
-from videowall.streams.health import HEALTH_INTEGERS, HEALTH_LIMITS, HealthConfig
+from videowall.registry import settings
+from videowall.registry.loader import EXTENSION_PREFIX, TOP_KEYS
+from videowall.registry.model import WEEKDAYS
+from videowall.registry.nodes import COLOUR_PATTERN, ID_RE
+from videowall.registry.sections.agencies import AGENCY_KEYS
+from videowall.registry.sections.cameras import CAMERA_KEYS, CAMERA_REQUIRED
+from videowall.registry.sections.credentials import CREDENTIALS_KEYS
+from videowall.registry.sections.motion import MOTION_KEYS
+from videowall.registry.sections.schedule import END_TIME_PATTERN, SCHEDULE_KEYS, TIME_PATTERN
+from videowall.registry.sections.sites import LOCATION_KEYS, SITE_KEYS
+from videowall.registry.sections.streams import STREAMS_KEYS
+from videowall.registry.sections.zones import FRACTION_RANGE, POLYGON_MIN_POINTS
+from videowall.registry.settings import Choice, Flag, Number, Setting
+from videowall.registry.urls import NETWORK_SCHEMES, URL_SCHEMES, VAR_PATTERN
 
 JsonSchema = dict[str, Any]
 
@@ -54,9 +42,6 @@ JsonSchema = dict[str, Any]
 DIALECT = "http://json-schema.org/draft-07/schema#"
 #: Where the repository keeps the generated schema (the demo registry's modeline names it).
 COMMITTED_PATH = Path("resources") / "cameras.schema.json"
-
-_MOTION = MotionConfig()
-
 
 def _ref(name: str) -> JsonSchema:
     return {"$ref": f"#/definitions/{name}"}
@@ -101,6 +86,23 @@ def _number(low: float, high: float, description: str, **extra: Any) -> JsonSche
             **extra}
 
 
+def _setting(setting: Setting[Any]) -> JsonSchema:
+    """The schema of a declared setting: its type, range or choices, default and help."""
+    out: JsonSchema
+    if isinstance(setting, Choice):
+        out = {"enum": list(setting.choices), "type": "string"}
+    elif isinstance(setting, Flag):
+        out = {"type": "boolean"}
+    elif isinstance(setting, Number):
+        out = {"type": "integer" if setting.whole else "number",
+               "minimum": setting.low, "maximum": setting.high}
+    else:
+        raise TypeError(f"no schema for {setting!r}")
+    if setting.default is not None:
+        out["default"] = setting.default
+    return {**out, "description": setting.help}
+
+
 def _object(
     keys: Sequence[str],
     specs: Mapping[str, JsonSchema],
@@ -128,7 +130,6 @@ def _object(
 
 def _definitions() -> dict[str, JsonSchema]:
     low, high = FRACTION_RANGE
-    first, last = PRIORITY_RANGE
     url = {
         "type": "string",
         "pattern": _url_pattern(),
@@ -137,8 +138,8 @@ def _definitions() -> dict[str, JsonSchema]:
                        "and set NAME in the environment.",
     }
     location = _object(LOCATION_KEYS, {
-        "lat": _number(*LAT_RANGE, "Latitude in degrees (WGS 84)."),
-        "lon": _number(*LON_RANGE, "Longitude in degrees (WGS 84)."),
+        "lat": _setting(settings.LAT),
+        "lon": _setting(settings.LON),
     }, required=LOCATION_KEYS, description="Where it stands.")
     point = {
         "type": "array",
@@ -170,19 +171,12 @@ def _definitions() -> dict[str, JsonSchema]:
                               "window runs past midnight."},
     }, required=("from", "to"), description="A weekly time window.")
     motion = _object(MOTION_KEYS, {
-        "enabled": _nullable({
-            "type": "boolean", "default": _MOTION.enabled,
-            "description": "Detect motion. A camera with a motion block detects motion "
-                           "unless this is false; without a block it does not.",
-        }),
-        "sensitivity": _nullable(_number(
-            low, high, "From 0 (only strong changes count) to 1 (the faintest change "
-                       "counts).", default=_MOTION.sensitivity,
-        )),
-        "min_area": _nullable(_number(
-            low, high, "Smallest moving area that counts, as a fraction of the frame.",
-            default=_MOTION.min_area,
-        )),
+        "enabled": _nullable(_setting(settings.MOTION_ENABLED)),
+        # _number, not _setting: the committed schema has their default after the help
+        "sensitivity": _nullable(_number(*settings.SENSITIVITY.range, settings.SENSITIVITY.help,
+                                         default=settings.SENSITIVITY.default)),
+        "min_area": _nullable(_number(*settings.MIN_AREA.range, settings.MIN_AREA.help,
+                                      default=settings.MIN_AREA.default)),
         "zones": _nullable({
             "type": "array", "items": _ref("polygon"), "default": [],
             "description": "Motion counts only inside these polygons (default: the whole "
@@ -225,21 +219,13 @@ def _definitions() -> dict[str, JsonSchema]:
         "url": dict(url, description="The main stream (short for streams: {main: ...}). "
                                      + url["description"]),
         "streams": _ref("streams"),
-        "backend": _nullable({"enum": list(BACKENDS), "type": "string", "default": "auto",
-                              "description": "Decoder: auto picks one per URL."}),
-        "enabled": _nullable({"type": "boolean", "default": True,
-                              "description": "false keeps the camera in the list but off "
-                                             "the wall."}),
+        "backend": _nullable(_setting(settings.BACKEND)),
+        "enabled": _nullable(_setting(settings.ENABLED)),
         "location": _nullable(_ref("location")),
-        "heading": _nullable(_number(*HEADING_RANGE, "Direction the camera looks, in "
-                                                     "degrees from north.")),
+        "heading": _nullable(_setting(settings.HEADING)),
         "tags": _nullable({"type": "array", "items": {"type": "string", "pattern": "\\S"},
                            "default": [], "description": "Words to filter by."}),
-        "priority": _nullable({
-            "type": "integer", "minimum": first, "maximum": last,
-            "default": PRIORITY_DEFAULT,
-            "description": f"Alert priority: {first} is the most urgent, {last} the least.",
-        }),
+        "priority": _nullable(_setting(settings.PRIORITY)),
         "credentials": _nullable(_ref("credentials")),
         "motion": _nullable(_ref("motion")),
     }, required=CAMERA_REQUIRED, description="One camera.")
@@ -265,33 +251,9 @@ def _definitions() -> dict[str, JsonSchema]:
     }
 
 
-_HEALTH_HELP = {
-    "stall_frames": "A stream is stalled after this many of its frame intervals without a "
-                    "new picture...",
-    "stall_min_s": "...but never sooner than this many seconds...",
-    "stall_max_s": "...nor later than this many seconds.",
-    "stall_reconnect_s": "Seconds a stall lasts before the stream is reconnected.",
-    "freeze_s": "Seconds of an unchanged, black or grey picture before the tile says FROZEN.",
-    "freeze_reconnect_s": "Seconds a freeze lasts before the stream is reconnected.",
-    "sample_every_s": "Seconds between two looks at the picture for the freeze check.",
-    "retry_first_s": "First delay before reconnecting; it doubles after each failure...",
-    "retry_cap_s": "...up to this many seconds.",
-    "auth_retry_first_s": "First delay after the camera refused the credentials...",
-    "auth_retry_cap_s": "...up to this many seconds (not to lock the account).",
-    "connections_per_host": "Connection attempts at once to any one host (an NVR, a "
-                            "switch); the others wait their turn.",
-}
-
-
 def _health_schema() -> JsonSchema:
-    defaults = HealthConfig()
-    properties: dict[str, JsonSchema] = {}
-    for name, (low, high) in HEALTH_LIMITS.items():
-        kind = "integer" if name in HEALTH_INTEGERS else "number"
-        properties[name] = {"type": kind, "minimum": low, "maximum": high,
-                            "default": getattr(defaults, name),
-                            "description": _HEALTH_HELP[name]}
-    return _object(tuple(HEALTH_LIMITS), properties,
+    properties = {s.key: _setting(s) for s in settings.HEALTH_SETTINGS}
+    return _object(tuple(properties), properties,
                    description="How the wall judges streams and retries them, for every "
                                "camera of the file.")
 

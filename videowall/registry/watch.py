@@ -29,7 +29,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from videowall.registry.loader import ConfigIssue, check_registry
+from videowall.registry.issues import ConfigIssue, IssueList
+from videowall.registry.loader import check_registry
 from videowall.registry.model import Camera, Registry
 from videowall.util.logs import mask_url
 
@@ -67,7 +68,7 @@ class RegistryDiff:
 
 
 @dataclass(frozen=True)
-class ReloadResult:
+class ReloadResult(IssueList):
     """The outcome of one look at an edited registry file.
 
     ``registry`` is the new registry, or None when the file is invalid or unreadable (then
@@ -84,14 +85,6 @@ class ReloadResult:
     @property
     def ok(self) -> bool:
         return self.registry is not None
-
-    @property
-    def errors(self) -> list[ConfigIssue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[ConfigIssue]:
-        return [i for i in self.issues if i.severity == "warning"]
 
 
 def _stream_changed(old: Camera, new: Camera) -> bool:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from videowall.registry.health import HealthConfig
 from videowall.streams.backoff import Backoff, ConnectGate, GateTicket
 from videowall.streams.frame import FrameSlot
-from videowall.streams.health import HealthConfig, HealthMonitor, RateWindow, thumbnail
+from videowall.streams.health import HealthMonitor, RateWindow, thumbnail
 from videowall.util.logs import camera_logger, mask_url
 
 

@@ -18,7 +18,6 @@ really decoded (a stall), and whether the pictures still change (a freeze).
 from __future__ import annotations
 
 import collections
-import dataclasses
 import enum
 import logging
 import threading
@@ -29,6 +28,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from videowall.registry.health import HealthConfig
 from videowall.util import memory
 
 log = logging.getLogger(__name__)
@@ -59,100 +59,6 @@ class Condition(enum.StrEnum):
     LIVE = "live"
     STALLED = "stalled"
     FROZEN = "frozen"
-
-
-@dataclass(frozen=True)
-class HealthConfig:
-    """How a stream is judged, and how it is retried. Seconds throughout."""
-
-    #: A stall is this many frame intervals of the stream without a new picture ...
-    stall_frames: float = 10.0
-    #: ... but never less than ``stall_min_s`` nor more than ``stall_max_s``.
-    stall_min_s: float = 1.0
-    stall_max_s: float = 10.0
-    #: A stall that lasts this long ends the session: reconnect.
-    stall_reconnect_s: float = 6.0
-    #: Pictures that keep coming but do not change (or are one colour) this long: frozen.
-    freeze_s: float = 4.0
-    #: A freeze that lasts this long ends the session: reconnect.
-    freeze_reconnect_s: float = 30.0
-    #: How often the picture is sampled for the freeze check.
-    sample_every_s: float = 0.5
-    #: Reconnect delays: capped exponential backoff with jitter.
-    retry_first_s: float = 1.0
-    retry_cap_s: float = 30.0
-    #: Delays after the camera refused the credentials: slow, not to lock the account.
-    auth_retry_first_s: float = 30.0
-    auth_retry_cap_s: float = 300.0
-    #: Connection attempts at once to any one host (an NVR, a switch): the rest queue.
-    connections_per_host: int = 4
-
-    def stall_after(self, fps: float | None) -> float:
-        """Seconds without a new picture that make a stream of ``fps`` stalled."""
-        if not fps or fps <= 0:
-            return self.stall_max_s
-        return min(self.stall_max_s, max(self.stall_min_s, self.stall_frames / fps))
-
-
-#: What each setting of :class:`HealthConfig` may be set to in the camera file's
-#: ``health`` section: (lowest, highest). The pairs below must also be in order.
-HEALTH_LIMITS: dict[str, tuple[float, float]] = {
-    "stall_frames": (2, 1000),
-    "stall_min_s": (0.2, 600),
-    "stall_max_s": (0.2, 600),
-    "stall_reconnect_s": (0.5, 3600),
-    "freeze_s": (1, 3600),
-    "freeze_reconnect_s": (1, 86400),
-    "sample_every_s": (0.1, 10),
-    "retry_first_s": (0.1, 600),
-    "retry_cap_s": (0.1, 86400),
-    "auth_retry_first_s": (1, 3600),
-    "auth_retry_cap_s": (1, 86400),
-    "connections_per_host": (1, 256),
-}
-#: Settings that must be whole numbers.
-HEALTH_INTEGERS = frozenset({"connections_per_host"})
-#: (smaller, larger): the first may not exceed the second.
-HEALTH_ORDER = (
-    ("stall_min_s", "stall_max_s"),
-    ("retry_first_s", "retry_cap_s"),
-    ("auth_retry_first_s", "auth_retry_cap_s"),
-    ("freeze_s", "freeze_reconnect_s"),
-)
-
-
-def with_settings(base: HealthConfig, settings: dict[str, float]) -> HealthConfig:
-    """``base`` with ``settings`` (names of :data:`HEALTH_LIMITS`) changed.
-
-    Raises ValueError in words for an unknown name, a value out of range, a fraction
-    where a whole number belongs, or a pair out of order.
-    """
-    values: dict[str, float] = {}
-    for name, value in settings.items():
-        if name not in HEALTH_LIMITS:
-            raise ValueError(f"unknown health setting {name!r} "
-                             f"(one of {', '.join(HEALTH_LIMITS)})")
-        low, high = HEALTH_LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value:g}")
-        if name in HEALTH_INTEGERS and value != int(value):
-            raise ValueError(f"{name} must be a whole number, not {value:g}")
-        values[name] = int(value) if name in HEALTH_INTEGERS else value
-    config = dataclasses.replace(base, **values)  # type: ignore[arg-type]
-    for _small, _large, problem in out_of_order(config):
-        raise ValueError(problem)
-    return config
-
-
-def out_of_order(config: HealthConfig) -> list[tuple[str, str, str]]:
-    """The pairs of :data:`HEALTH_ORDER` that ``config`` has the wrong way round:
-    ``(smaller, larger, problem in words)``."""
-    problems = []
-    for small, large in HEALTH_ORDER:
-        a, b = getattr(config, small), getattr(config, large)
-        if a > b:
-            problems.append((small, large, f"{small} ({a:g} s) is more than {large} ({b:g} s)"))
-    return problems
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from videowall.registry.health import HealthConfig
 from videowall.registry.model import Camera
 from videowall.streams.backoff import ConnectGate
 from videowall.streams.base import (
@@ -20,7 +21,7 @@ from videowall.streams.base import (
     StreamState,
 )
 from videowall.streams.frame import FrameSlot
-from videowall.streams.health import HealthConfig, HealthWatchdog
+from videowall.streams.health import HealthWatchdog
 
 log = logging.getLogger(__name__)
 

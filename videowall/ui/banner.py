@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from videowall.registry.loader import ConfigIssue
+from videowall.registry.issues import ConfigIssue
 
 #: Errors the banner lists; the rest are counted.
 MAX_LINES = 4

@@ -12,14 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from videowall.registry.issues import ConfigError, ConfigIssue, suggest
 from videowall.registry.loader import (
-    ConfigError,
-    ConfigIssue,
     check_registry,
     load_registry,
     parse_registry,
     read_registry,
-    suggest,
     validate_file,
 )
 from videowall.registry.model import (
@@ -34,7 +32,7 @@ from videowall.registry.model import (
     Site,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 BROKEN = DATA / "broken"
 VALID = DATA / "valid.yaml"
 FULL = DATA / "full.yaml"
@@ -931,7 +929,7 @@ def test_fuzz_any_structure_under_cameras(value: object) -> None:
 
 
 def test_health_section_sets_how_streams_are_judged_and_retried() -> None:
-    from videowall.streams.health import HealthConfig
+    from videowall.registry.health import HealthConfig
 
     text = (
         "cameras:\n  - {id: a, name: A, site: s, url: 'http://127.0.0.1/a'}\n"

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from videowall.cli.app import main
 from videowall.registry.importers import detect_format, import_cameras, read_import
-from videowall.registry.loader import ConfigError, check_registry, parse_registry
+from videowall.registry.issues import ConfigError
+from videowall.registry.loader import check_registry, parse_registry
 from videowall.registry.model import MotionConfig
 
-DATA = Path(__file__).parent / "data" / "import"
+DATA = Path(__file__).parent.parent / "data" / "import"
 FRIGATE = DATA / "frigate.yml"
 RESTREAM = DATA / "frigate_restream.yml"
 GO2RTC = DATA / "go2rtc.yaml"

@@ -13,26 +13,21 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from videowall.registry.loader import (
-    AGENCY_KEYS,
-    CAMERA_KEYS,
-    CAMERA_REQUIRED,
-    CREDENTIALS_KEYS,
-    LOCATION_KEYS,
-    MOTION_KEYS,
-    SCHEDULE_KEYS,
-    SITE_KEYS,
-    STREAMS_KEYS,
-    TOP_KEYS,
-    check_registry,
-)
+from videowall.registry.loader import TOP_KEYS, check_registry
 from videowall.registry.model import BACKENDS, PRIORITY_DEFAULT, WEEKDAYS, MotionConfig
 from videowall.registry.schema import COMMITTED_PATH, main, registry_schema, schema_json
+from videowall.registry.sections.agencies import AGENCY_KEYS
+from videowall.registry.sections.cameras import CAMERA_KEYS, CAMERA_REQUIRED
+from videowall.registry.sections.credentials import CREDENTIALS_KEYS
+from videowall.registry.sections.motion import MOTION_KEYS
+from videowall.registry.sections.schedule import SCHEDULE_KEYS
+from videowall.registry.sections.sites import LOCATION_KEYS, SITE_KEYS
+from videowall.registry.sections.streams import STREAMS_KEYS
 
 jsonschema = pytest.importorskip("jsonschema")
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parent.parent.parent
+DATA = Path(__file__).parent.parent / "data"
 SCHEMA = registry_schema()
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
 

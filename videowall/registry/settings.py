@@ -1,0 +1,125 @@
+"""The settings of the registry file, each declared once: key, default, range, help text.
+
+The checker (:mod:`videowall.registry.sections`) takes ranges and choices from here, the
+JSON Schema (:mod:`videowall.registry.schema`) ranges, defaults and help texts, and the
+records of :mod:`videowall.registry.model` and :mod:`videowall.registry.health` their
+defaults; so a setting cannot say one thing to the loader and another to the editor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+_T = TypeVar("_T")
+
+#: Alert priority of a camera: 1 is the most urgent, 5 the least.
+PRIORITY_HIGHEST = 1
+PRIORITY_LOWEST = 5
+PRIORITY_DEFAULT = 3
+
+
+@dataclass(frozen=True)
+class Setting(Generic[_T]):
+    """One setting: its key in the file, its default and what it means."""
+
+    key: str
+    default: _T
+    help: str
+
+
+@dataclass(frozen=True)
+class Number(Setting[_T]):
+    """A number from ``low`` to ``high`` (inclusive); ``whole`` for whole numbers only."""
+
+    low: float
+    high: float
+    whole: bool = False
+
+    @property
+    def range(self) -> tuple[float, float]:
+        """``(low, high)``."""
+        return self.low, self.high
+
+
+@dataclass(frozen=True)
+class Choice(Setting[str]):
+    """One word of ``choices``."""
+
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Flag(Setting[bool]):
+    """true or false."""
+
+
+# -- a camera
+
+BACKEND = Choice("backend", "auto", "Decoder: auto picks one per URL.",
+                 choices=("auto", "vlc", "ffmpeg"))
+ENABLED = Flag("enabled", True, "false keeps the camera in the list but off the wall.")
+HEADING = Number[float | None]("heading", None, "Direction the camera looks, in degrees "
+                                                "from north.", 0.0, 360.0)
+PRIORITY = Number[int](
+    "priority", PRIORITY_DEFAULT,
+    f"Alert priority: {PRIORITY_HIGHEST} is the most urgent, {PRIORITY_LOWEST} the least.",
+    PRIORITY_HIGHEST, PRIORITY_LOWEST, whole=True,
+)
+#: The scalar settings of a camera entry.
+CAMERA_SETTINGS: tuple[Setting[Any], ...] = (BACKEND, ENABLED, HEADING, PRIORITY)
+
+# -- where a camera or a site stands
+
+#: Both are required: no default.
+LAT = Number[float | None]("lat", None, "Latitude in degrees (WGS 84).", -90.0, 90.0)
+LON = Number[float | None]("lon", None, "Longitude in degrees (WGS 84).", -180.0, 180.0)
+
+# -- a camera's motion block
+
+MOTION_ENABLED = Flag("enabled", True, "Detect motion. A camera with a motion block detects "
+                                       "motion unless this is false; without a block it does "
+                                       "not.")
+SENSITIVITY = Number[float]("sensitivity", 0.5, "From 0 (only strong changes count) to 1 "
+                                                "(the faintest change counts).", 0.0, 1.0)
+MIN_AREA = Number[float]("min_area", 0.01, "Smallest moving area that counts, as a fraction "
+                                           "of the frame.", 0.0, 1.0)
+#: The scalar settings of a motion block.
+MOTION_SETTINGS: tuple[Setting[Any], ...] = (MOTION_ENABLED, SENSITIVITY, MIN_AREA)
+
+# -- the health section: how streams are judged and retried, in seconds throughout
+
+#: The settings of the ``health`` section, in the file's order.
+HEALTH_SETTINGS: tuple[Number[float], ...] = (
+    Number("stall_frames", 10.0, "A stream is stalled after this many of its frame intervals "
+                                 "without a new picture...", 2, 1000),
+    Number("stall_min_s", 1.0, "...but never sooner than this many seconds...", 0.2, 600),
+    Number("stall_max_s", 10.0, "...nor later than this many seconds.", 0.2, 600),
+    Number("stall_reconnect_s", 6.0, "Seconds a stall lasts before the stream is "
+                                     "reconnected.", 0.5, 3600),
+    Number("freeze_s", 4.0, "Seconds of an unchanged, black or grey picture before the tile "
+                            "says FROZEN.", 1, 3600),
+    Number("freeze_reconnect_s", 30.0, "Seconds a freeze lasts before the stream is "
+                                       "reconnected.", 1, 86400),
+    Number("sample_every_s", 0.5, "Seconds between two looks at the picture for the freeze "
+                                  "check.", 0.1, 10),
+    Number("retry_first_s", 1.0, "First delay before reconnecting; it doubles after each "
+                                 "failure...", 0.1, 600),
+    Number("retry_cap_s", 30.0, "...up to this many seconds.", 0.1, 86400),
+    Number("auth_retry_first_s", 30.0, "First delay after the camera refused the "
+                                       "credentials...", 1, 3600),
+    Number("auth_retry_cap_s", 300.0, "...up to this many seconds (not to lock the "
+                                      "account).", 1, 86400),
+    Number("connections_per_host", 4, "Connection attempts at once to any one host (an NVR, "
+                                      "a switch); the others wait their turn.", 1, 256,
+           whole=True),
+)
+#: :data:`HEALTH_SETTINGS` by key.
+HEALTH: dict[str, Number[float]] = {s.key: s for s in HEALTH_SETTINGS}
+#: (smaller, larger): health settings whose first may not exceed the second.
+HEALTH_ORDER = (
+    ("stall_min_s", "stall_max_s"),
+    ("retry_first_s", "retry_cap_s"),
+    ("auth_retry_first_s", "auth_retry_cap_s"),
+    ("freeze_s", "freeze_reconnect_s"),
+)
