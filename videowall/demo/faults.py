@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from videowall.demo.lifecycle import StartStop
+from videowall.util.net import listen_socket
 
 log = logging.getLogger(__name__)
 
@@ -183,15 +184,10 @@ class FaultProxy(StartStop):
         """Listen again on the same port. Idempotent."""
         if self._listener is not None:
             return
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            listener.bind((self.host, self.port))
+            listener = listen_socket(self.host, self.port, 0.1)
         except OSError as exc:
-            listener.close()
             raise FaultError(f"cannot listen on {self.host}:{self.port}: {exc}") from exc
-        listener.listen(16)
-        listener.settimeout(0.1)
         self.port = listener.getsockname()[1]
         self._listener = listener
         self._acceptor = threading.Thread(
@@ -315,11 +311,7 @@ class RtspAuthServer(StartStop):
     def start(self) -> None:
         if self._listener is not None:
             return
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((self.host, self.port))
-        listener.listen(8)
-        listener.settimeout(0.1)
+        listener = listen_socket(self.host, self.port, 0.1, backlog=8)
         self.port = listener.getsockname()[1]
         self._listener = listener
         self._stopping.clear()

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from videowall.demo.lifecycle import StartStop
+from videowall.util.net import listen_socket
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,6 @@ _CONTENT_TYPES: dict[str, str] = {
 
 class ServeError(RuntimeError):
     """A test server could not start."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that is free on ``host`` right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def source_codec(source: Path) -> str:
@@ -161,15 +154,10 @@ class FfmpegHttpServer(StartStop):
         if shutil.which("ffmpeg") is None:
             raise ServeError("ffmpeg not found on PATH")
         self._codec_args = self._pick_codec_args()
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            listener.bind((self.host, self.port))
+            listener = listen_socket(self.host, self.port, 0.2)
         except OSError as exc:
-            listener.close()
             raise ServeError(f"cannot listen on {self.host}:{self.port}: {exc}") from exc
-        listener.listen(16)
-        listener.settimeout(0.2)
         self._stopping.clear()
         self._listener = listener
         self._acceptor = threading.Thread(
