@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 
-from videowall.util.net import free_port, listen_socket
+from videowall.util.net import accepted, free_port, listen_socket
 
 
 def test_free_port_can_be_listened_on() -> None:
@@ -47,3 +48,37 @@ def test_listen_socket_on_a_taken_port_raises() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(OSError):
             listen_socket("127.0.0.1", port, 1.0)
+
+
+def test_accepted_until_the_listener_is_closed() -> None:
+    listener = listen_socket("127.0.0.1", 0, 0.05)
+    port = listener.getsockname()[1]
+    got: list[socket.socket] = []
+
+    def serve() -> None:
+        for conn, _address in accepted(listener):
+            got.append(conn)
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    with socket.create_connection(("127.0.0.1", port), timeout=1):
+        for _ in range(100):
+            if got:
+                break
+            threading.Event().wait(0.01)
+    listener.close()
+    thread.join(2)
+    assert not thread.is_alive() and len(got) == 1
+    got[0].close()
+
+
+def test_accepted_until_stop_and_failures_while_running_are_raised() -> None:
+    stop = threading.Event()
+    with listen_socket("127.0.0.1", 0, 0.05) as listener:
+        stop.set()
+        assert list(accepted(listener, stop)) == []  # stopped: no accept at all
+        stop.clear()
+        connections = accepted(listener, stop)
+        listener.close()  # not stopped: a closed listener is a failure
+        with pytest.raises(OSError):
+            next(connections)

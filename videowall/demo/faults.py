@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from videowall.demo.lifecycle import StartStop
-from videowall.util.net import listen_socket
+from videowall.util.net import accepted, listen_socket
 
 log = logging.getLogger(__name__)
 
@@ -209,13 +209,7 @@ class FaultProxy(StartStop):
     # -- internals ------------------------------------------------------------------
 
     def _accept_loop(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _addr = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return  # the listener was closed
+        for client, _addr in accepted(listener):  # until the listener is closed
             with self._lock:
                 self._links = {link for link in self._links if not link.closed.is_set()}
                 full = len(self._links) >= self.max_connections
@@ -333,13 +327,7 @@ class RtspAuthServer(StartStop):
     def _accept_loop(self) -> None:
         listener = self._listener
         assert listener is not None
-        while not self._stopping.is_set():
-            try:
-                conn, _addr = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
+        for conn, _addr in accepted(listener):  # until stop() closes the listener
             with self._lock:
                 self._threads = [t for t in self._threads if t.is_alive()]
                 if len(self._threads) > self.max_clients:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from videowall.demo.lifecycle import StartStop
-from videowall.util.net import listen_socket
+from videowall.util.net import accepted, listen_socket
 
 log = logging.getLogger(__name__)
 
@@ -207,25 +207,22 @@ class FfmpegHttpServer(StartStop):
     def _accept_loop(self) -> None:
         listener = self._listener
         assert listener is not None
-        while not self._stopping.is_set():
-            try:
-                conn, addr = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                if not self._stopping.is_set():
-                    log.exception("accept failed on %s", self.url)
-                return
-            client = _Client(conn, f"{addr[0]}:{addr[1]}")
-            client.thread = threading.Thread(
-                target=self._serve_client,
-                args=(client,),
-                name=f"ffserver-{self.port}-client",
-                daemon=True,
-            )
-            with self._lock:
-                self._clients.add(client)
-            client.thread.start()
+        try:
+            for conn, addr in accepted(listener, self._stopping):
+                self._start_client(_Client(conn, f"{addr[0]}:{addr[1]}"))
+        except OSError:
+            log.exception("accept failed on %s", self.url)
+
+    def _start_client(self, client: _Client) -> None:
+        client.thread = threading.Thread(
+            target=self._serve_client,
+            args=(client,),
+            name=f"ffserver-{self.port}-client",
+            daemon=True,
+        )
+        with self._lock:
+            self._clients.add(client)
+        client.thread.start()
 
     def _serve_client(self, client: _Client) -> None:
         try:

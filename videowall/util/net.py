@@ -1,8 +1,12 @@
-"""Loopback sockets for the demo and test servers: a free port, a listening socket."""
+"""Loopback sockets for the demo and test servers: a free port, a listening socket, the
+connections it accepts."""
 
 from __future__ import annotations
 
 import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -31,3 +35,23 @@ def listen_socket(host: str, port: int, timeout: float, *, backlog: int = 16) ->
         raise
     listener.settimeout(timeout)
     return listener
+
+
+def accepted(listener: socket.socket, stop: threading.Event | None = None
+             ) -> Iterator[tuple[socket.socket, Any]]:
+    """The ``(connection, address)`` pairs ``listener`` accepts, until ``stop`` is set or
+    the listener is closed. The listener's timeout is how often ``stop`` is looked at.
+
+    Without ``stop``, any failure to accept ends the loop (closing the listener is how
+    such a server stops); with it, a failure while ``stop`` is not set is raised.
+    """
+    while stop is None or not stop.is_set():
+        try:
+            conn, address = listener.accept()
+        except TimeoutError:
+            continue
+        except OSError:
+            if stop is None or stop.is_set():
+                return
+            raise
+        yield conn, address
