@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from videowall import __version__
 from videowall.cli import bench, cameras, health, probe, wall
-from videowall.cli.common import LOG_LEVELS, UsageError, log_level
+from videowall.cli.common import UsageError, add_log_level_option
 from videowall.registry.loader import ConfigError
 from videowall.util import memory
 from videowall.util.logs import setup_logging
@@ -27,16 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (``--help`` shows them)."""
     # Options every command accepts; SUPPRESS keeps a value given before the command.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--log-level", type=log_level, default=argparse.SUPPRESS,
-                        metavar="LEVEL", help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+    add_log_level_option(common)
 
     parser = argparse.ArgumentParser(
         prog="videowall", description="Video wall for CCTV command centres.",
         epilog="Without a command, runs the wall (as 'videowall run').",
     )
     parser.add_argument("--version", action="version", version=f"videowall {__version__}")
-    parser.add_argument("--log-level", type=log_level, default="info", metavar="LEVEL",
-                        help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+    add_log_level_option(parser, suppress=False)
     wall.add_default_run(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     wall.add_commands(commands, common)

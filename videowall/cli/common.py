@@ -144,6 +144,21 @@ def add_config_option(parser: argparse.ArgumentParser, *, suppress: bool = True,
                         metavar="FILE", help=help_text)
 
 
+def add_log_level_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
+    """``--log-level LEVEL``. Suppressed, a value given before the command is kept."""
+    parser.add_argument("--log-level", type=log_level,
+                        default=argparse.SUPPRESS if suppress else "info", metavar="LEVEL",
+                        help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+
+
+def add_store_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """``--db URL``: the store the wall mirrors its registry and logs its health into."""
+    parser.add_argument("--db", default=argparse.SUPPRESS if suppress else None, metavar="URL",
+                        help="store the registry is mirrored into: an SQLAlchemy URL or a "
+                             "file, 'none' for no store (default $VIDEOWALL_DB, else "
+                             "videowall.db in the user's data folder)")
+
+
 def add_health_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
     """``--health NAME=NUMBER`` (repeatable): a health setting for this run."""
     parser.add_argument("--health", type=health_setting, action="append",

@@ -17,6 +17,7 @@ from videowall.cli.common import (
     UsageError,
     add_config_option,
     add_health_option,
+    add_store_option,
     check_camera_ids,
     default_config_path,
     demo_config_path,
@@ -58,7 +59,7 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     demo.add_argument("--grid", type=grid_spec, metavar="SPEC", help="e.g. 4x4 or 1+5")
     demo.add_argument("--no-wall", action="store_true",
                       help="only serve the streams, until Ctrl+C")
-    _add_store_option(demo, suppress=False)
+    add_store_option(demo, suppress=False)
     add_health_option(demo)
     demo.set_defaults(handler=_cmd_demo)
     _add_snapshot(commands, common)
@@ -93,16 +94,9 @@ def _add_run_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None
     parser.add_argument("--fullscreen", action="store_true",
                         default=argparse.SUPPRESS if suppress else False,
                         help="fill the screen")
-    _add_store_option(parser, suppress=suppress)
+    add_store_option(parser, suppress=suppress)
     if not suppress:
         add_health_option(parser, suppress=False)
-
-
-def _add_store_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    parser.add_argument("--db", default=argparse.SUPPRESS if suppress else None, metavar="URL",
-                        help="store the registry is mirrored into: an SQLAlchemy URL or a "
-                             "file, 'none' for no store (default $VIDEOWALL_DB, else "
-                             "videowall.db in the user's data folder)")
 
 
 # -- the commands ---------------------------------------------------------------------------------
