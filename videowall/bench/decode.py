@@ -33,6 +33,9 @@ from videowall.bench.common import (
 )
 from videowall.util.net import free_port
 
+#: Per (backend, tile count): the figures of each round.
+Walls = dict[tuple[str, int], list[dict[str, Any]]]
+
 
 def _measure(procs: list[subprocess.Popen[bytes]], warmup: float, window: float) -> float:
     """CPU seconds the processes used together during ``window`` after ``warmup``."""
@@ -106,14 +109,22 @@ def main(argv: list[str] | None = None) -> int:
         if backend not in ("auto", "vlc", "ffmpeg"):
             parser.error(f"unknown backend {backend!r}: use vlc, ffmpeg or auto")
 
+    baseline, walls = _rounds(args, backends, tile_counts)
+    result = _summary(args.size, baseline, walls)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+def _rounds(args: argparse.Namespace, backends: list[str], tile_counts: list[int]
+            ) -> tuple[list[float], Walls]:
+    """Alternate decode-only and the walls, round after round, against one server."""
     from videowall.demo.sout import VlcStreamServer
 
     clip = bench_clip()
     url = f"http://127.0.0.1:{free_port()}/bench.ts"
     baseline: list[float] = []
-    walls: dict[tuple[str, int], list[dict[str, Any]]] = {
-        (b, n): [] for b in backends for n in tile_counts
-    }
+    walls: Walls = {(b, n): [] for b in backends for n in tile_counts}
     with tempfile.TemporaryDirectory(prefix="videowall-bench-") as tmp:
         server = VlcStreamServer(clip, rtsp_url=None, http_url=url)
         server.start()
@@ -128,11 +139,15 @@ def main(argv: list[str] | None = None) -> int:
                                                    Path(tmp), backend, args.size))
         finally:
             server.stop()
+    return baseline, walls
 
+
+def _summary(size: str, baseline: list[float], walls: Walls) -> dict[str, Any]:
+    """Print the table of the figures; return them as the JSON report holds them."""
     floor = statistics.median(baseline)
     result: dict[str, Any] = {
         "source": f"{SOURCE_SIZE[0]}x{SOURCE_SIZE[1]} H.264 at {SOURCE_FPS} fps over HTTP",
-        "wall_size": args.size,
+        "wall_size": size,
         "decode_only_cpu_per_stream_s": round(floor, 4),
         "walls": {},
     }
@@ -156,6 +171,4 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(f"{backend:>7} {n:>5} {cpu * 100:>8.2f}% {ratio:>6.2f} {min(fps):>8.1f} "
               f"{statistics.mean(fps):>9.1f} {share * 100:>8.1f}% {live:>5}")
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
-    return 0
+    return result
