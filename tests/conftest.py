@@ -1,8 +1,9 @@
-"""Suite-wide set-up: headless Qt, and no test may leave a decoder or a wall session
-thread behind."""
+"""Suite-wide set-up: headless Qt, no test may leave a decoder or a wall session thread
+behind, and the logging a command line installed is taken away after each test."""
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -34,3 +35,15 @@ def _no_dangling_decoders() -> Iterator[None]:
             return
         time.sleep(0.05)
     pytest.fail(f"decoder threads left running: {left}")
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """main() installs a stderr handler on the root logger; take it away again."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)

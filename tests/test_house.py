@@ -1,5 +1,5 @@
-"""The house keeps its shape: the import-linter contracts catch a new module that breaks
-the layers (they list packages, not modules, so nothing slips by)."""
+"""The house keeps its shape: no import cycle, and the import-linter contracts catch a new
+module that breaks the layers (they list packages, not modules, so nothing slips by)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    graph = grimp.build_graph("videowall")
+    cycles = []
+    for module in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            if graph.chain_exists(importer=imported, imported=module):
+                cycles.append(f"{module} -> {imported}")
+    assert cycles == []
 
 
 def lint_copy(tmp_path: Path, extra: dict[str, str]) -> subprocess.CompletedProcess[str]:

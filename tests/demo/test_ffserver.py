@@ -20,9 +20,9 @@ from videowall.demo.ffserver import (
     BadHttpServer,
     FfmpegHttpServer,
     ServeError,
-    free_port,
     source_codec,
 )
+from videowall.util.net import free_port
 
 
 @pytest.fixture(scope="module")

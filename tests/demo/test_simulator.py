@@ -10,8 +10,8 @@ import av
 import pytest
 
 from videowall.demo.clips import SCENES, make_probe_clip, probe_mismatches
-from videowall.demo.ffserver import free_port
 from videowall.demo.simulator import DemoSimulator
+from videowall.util.net import free_port
 
 
 @pytest.fixture(scope="module")

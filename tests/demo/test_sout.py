@@ -15,8 +15,8 @@ import numpy.typing as npt
 import pytest
 
 from videowall.demo.clips import make_clip, make_probe_clip, probe_mismatches
-from videowall.demo.ffserver import free_port
 from videowall.demo.sout import ServerError, VlcStreamServer
+from videowall.util.net import free_port
 
 pytestmark = pytest.mark.slow
 

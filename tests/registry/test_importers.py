@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,18 +24,6 @@ GO2RTC = DATA / "go2rtc.yaml"
 
 #: Every password the fixtures hold in clear text, as written and decoded.
 PASSWORDS = ("Gar4ge-Secret", "Dr1veway-pw", "L0bby%40pw", "L0bby@pw", "D00r-pw", "Sh3d-pw")
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """main() installs a stderr handler on the root logger; take it away again."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
 
 
 def _no_password_in(*texts: str) -> None:

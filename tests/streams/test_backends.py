@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from videowall.demo.clips import make_mjpeg_clip, make_probe_clip, probe_mismatches
-from videowall.demo.ffserver import BadHttpServer, FfmpegHttpServer, free_port
+from videowall.demo.ffserver import BadHttpServer, FfmpegHttpServer
 from videowall.demo.sout import VlcStreamServer
 from videowall.registry.model import Camera
 from videowall.streams.base import StreamState
 from videowall.streams.manager import Stream, StreamManager
 from videowall.streams.probe import probe
+from videowall.util.net import free_port
 
 pytestmark = pytest.mark.slow
 

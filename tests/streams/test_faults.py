@@ -17,11 +17,12 @@ import pytest
 
 from videowall.demo.clips import make_probe_clip, probe_mismatches
 from videowall.demo.faults import FaultProxy, RtspAuthServer, ServerProcess, make_still_clip
-from videowall.demo.ffserver import BadHttpServer, FfmpegHttpServer, free_port
+from videowall.demo.ffserver import BadHttpServer, FfmpegHttpServer
 from videowall.registry.health import HealthConfig
 from videowall.registry.model import Camera
 from videowall.streams.base import StreamState
 from videowall.streams.manager import Stream, StreamManager
+from videowall.util.net import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,9 @@ import pytest
 
 from tests.streams.test_backends import assert_probe_picture, live_with_frames, wait_until
 from videowall.demo.clips import make_probe_clip
-from videowall.demo.ffserver import free_port
 from videowall.registry.model import Camera
 from videowall.streams.manager import StreamManager
+from videowall.util.net import free_port
 
 pytestmark = pytest.mark.slow
 

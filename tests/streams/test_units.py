@@ -19,6 +19,7 @@ from videowall.streams.frame import FrameSlot
 from videowall.streams.manager import StreamManager, decode_box
 from videowall.streams.net import check_url, diagnose
 from videowall.streams.select import choose_backend
+from videowall.util.net import free_port
 
 
 def test_backoff_grows_caps_and_jitters() -> None:
@@ -63,12 +64,6 @@ def test_frame_slot_keeps_latest_and_counts_drops() -> None:
     assert slot.dropped == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
@@ -84,7 +79,7 @@ def test_diagnose_says_what_is_wrong(url: str, expected: str) -> None:
 
 
 def test_diagnose_refused_and_reachable() -> None:
-    port = _free_port()
+    port = free_port()
     reason = diagnose(f"http://127.0.0.1:{port}/x.ts")
     assert reason == f"connection refused (nothing listens on 127.0.0.1:{port})"
     with socket.socket() as server:

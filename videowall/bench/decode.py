@@ -16,60 +16,33 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-SOURCE_FPS = 25
-SOURCE_SIZE = (640, 360)
+from videowall.bench.common import (
+    SOURCE_FPS,
+    SOURCE_SIZE,
+    bench_clip,
+    cpu_seconds,
+    start_wall,
+    write_wall_config,
+)
+from videowall.util.net import free_port
 
-
-def bench_clip() -> Path:
-    """The benchmark's source: a textured, noisy picture at 1 Mbit/s, like a camera's sub
-    stream. (The demo's flat drawings decode almost for free, which would flatter no one.)"""
-    from videowall.demo.clips import cache_dir, run_ffmpeg
-
-    w, h = SOURCE_SIZE
-    path = cache_dir() / f"bench-{w}x{h}-{SOURCE_FPS}-noise-1M.mp4"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.mp4")
-        run_ffmpeg([
-            "-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r={SOURCE_FPS}",
-            "-vf", "noise=alls=10:allf=t", "-t", "20",
-            "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main",
-            "-pix_fmt", "yuv420p", "-g", str(SOURCE_FPS),
-            "-b:v", "1M", "-maxrate", "1M", "-bufsize", "1M", str(tmp),
-        ])
-        tmp.replace(path)
-    return path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a live process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+#: Per (backend, tile count): the figures of each round.
+Walls = dict[tuple[str, int], list[dict[str, Any]]]
 
 
 def _measure(procs: list[subprocess.Popen[bytes]], warmup: float, window: float) -> float:
     """CPU seconds the processes used together during ``window`` after ``warmup``."""
     time.sleep(warmup)
-    start = sum(_cpu_seconds(p.pid) for p in procs)
+    start = sum(cpu_seconds(p.pid) for p in procs)
     time.sleep(window)
-    return sum(_cpu_seconds(p.pid) for p in procs) - start
+    return sum(cpu_seconds(p.pid) for p in procs) - start
 
 
 def _decode_only(url: str, streams: int, warmup: float, window: float) -> float:
@@ -94,19 +67,12 @@ def _wall(url: str, tiles: int, warmup: float, window: float, workdir: Path,
     if side is None:
         raise SystemExit(f"bench: --tiles takes square numbers up to 36, not {tiles}")
     config = workdir / f"bench-{tiles}.yaml"
-    lines = ["cameras:"]
-    for i in range(tiles):
-        lines += [f"  - id: bench-{i:02d}", f"    name: Bench {i + 1}", "    site: bench",
-                  f"    url: {url}?tile={i}", f"    backend: {backend}"]
-    config.write_text("\n".join(lines) + "\n")
+    write_wall_config(config, ((f"bench-{i:02d}", f"Bench {i + 1}", "bench", f"{url}?tile={i}")
+                               for i in range(tiles)), backend)
     report = workdir / f"report-{tiles}.json"
     duration = warmup + window + 1.0
-    cmd = [sys.executable, "-m", "videowall", "--log-level", "WARNING", "snapshot",
-           "--config", str(config), "--grid", f"{side}x{side}", "--duration", str(duration),
-           "--size", size, "--out", str(workdir / f"wall-{tiles}.png"),
-           "--report", str(report)]
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MALLOC_ARENA_MAX="2")
-    proc = subprocess.Popen(cmd, env=env)
+    proc = start_wall(config, side=side, duration=duration, size=size,
+                      out=workdir / f"wall-{tiles}.png", report=report)
     try:
         cpu = _measure([proc], warmup, window)
         code = proc.wait(timeout=duration + 60)
@@ -123,10 +89,7 @@ def _wall(url: str, tiles: int, warmup: float, window: float, workdir: Path,
 
 
 def main(argv: list[str] | None = None) -> int:
-    if argv and argv[0] in ("health", "soak"):
-        from videowall.bench import soak
-
-        return soak.main(argv)
+    """``videowall bench [options]``: print (and with --json write) the figures."""
     parser = argparse.ArgumentParser(
         prog="videowall bench", description=__doc__.split("\n")[0],
         epilog="'videowall bench health' times fault detection and recovery; "
@@ -146,14 +109,22 @@ def main(argv: list[str] | None = None) -> int:
         if backend not in ("auto", "vlc", "ffmpeg"):
             parser.error(f"unknown backend {backend!r}: use vlc, ffmpeg or auto")
 
+    baseline, walls = _rounds(args, backends, tile_counts)
+    result = _summary(args.size, baseline, walls)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+def _rounds(args: argparse.Namespace, backends: list[str], tile_counts: list[int]
+            ) -> tuple[list[float], Walls]:
+    """Alternate decode-only and the walls, round after round, against one server."""
     from videowall.demo.sout import VlcStreamServer
 
     clip = bench_clip()
-    url = f"http://127.0.0.1:{_free_port()}/bench.ts"
+    url = f"http://127.0.0.1:{free_port()}/bench.ts"
     baseline: list[float] = []
-    walls: dict[tuple[str, int], list[dict[str, Any]]] = {
-        (b, n): [] for b in backends for n in tile_counts
-    }
+    walls: Walls = {(b, n): [] for b in backends for n in tile_counts}
     with tempfile.TemporaryDirectory(prefix="videowall-bench-") as tmp:
         server = VlcStreamServer(clip, rtsp_url=None, http_url=url)
         server.start()
@@ -168,11 +139,15 @@ def main(argv: list[str] | None = None) -> int:
                                                    Path(tmp), backend, args.size))
         finally:
             server.stop()
+    return baseline, walls
 
+
+def _summary(size: str, baseline: list[float], walls: Walls) -> dict[str, Any]:
+    """Print the table of the figures; return them as the JSON report holds them."""
     floor = statistics.median(baseline)
     result: dict[str, Any] = {
         "source": f"{SOURCE_SIZE[0]}x{SOURCE_SIZE[1]} H.264 at {SOURCE_FPS} fps over HTTP",
-        "wall_size": args.size,
+        "wall_size": size,
         "decode_only_cpu_per_stream_s": round(floor, 4),
         "walls": {},
     }
@@ -196,6 +171,4 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(f"{backend:>7} {n:>5} {cpu * 100:>8.2f}% {ratio:>6.2f} {min(fps):>8.1f} "
               f"{statistics.mean(fps):>9.1f} {share * 100:>8.1f}% {live:>5}")
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
-    return 0
+    return result

@@ -1,167 +1,44 @@
-"""Health benchmarks: how fast the wall sees a fault, and whether it lasts a shift.
+"""``videowall bench soak``: whether the wall lasts a shift under faults.
 
-``videowall bench health`` measures, against real servers on 127.0.0.1 behind a proxy
-that misbehaves on command, the time from a fault to the state the operator sees:
-
-* stall: the proxy stops forwarding (sockets stay open) -> ``stalled``, measured from
-  the last decoded frame;
-* freeze: the source keeps sending a picture that does not change -> ``frozen``,
-  measured from the first unchanged frame;
-* recovery: the server refuses connections, then listens again -> ``live``, measured
-  from the moment it listens.
-
-``videowall bench soak`` runs the real wall (``videowall snapshot`` in its own process)
-with 16 tiles behind four proxies for an hour (``--minutes``) while a fault hits one of
-them every 30 s, samples the wall's resident memory, and checks at the end that the
-process lived, every tile came back live, and memory grew less than 5%.
+It runs the real wall (``videowall snapshot`` in its own process) with 16 tiles behind
+four proxies for an hour (``--minutes``) while a fault hits one of them every 30 s,
+samples the wall's resident memory, and checks at the end that the process lived, every
+tile came back live, and memory grew less than 5%.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from videowall.registry.model import Camera
-from videowall.streams.base import StreamState
-from videowall.streams.manager import Stream, StreamManager
+from videowall.bench.common import (
+    bench_clip,
+    rss_kib,
+    server_process,
+    start_wall,
+    write_wall_config,
+)
 
-BACKENDS = ("vlc", "ffmpeg")
+if TYPE_CHECKING:
+    from videowall.demo.faults import FaultProxy, ServerProcess
 
+#: Servers (each behind its own proxy) the tiles are spread over.
+HOSTS = 4
+#: Seconds without a new fault at the end, so that every tile can come back.
+QUIET_TAIL_S = 45.0
 
-def _wait(manager: StreamManager, done: Callable[[], bool], timeout: float) -> float | None:
-    """Drain events until ``done()``; the time.monotonic() it became true, or None."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        manager.drain_events()
-        if done():
-            return time.monotonic()
-        time.sleep(0.02)
-    return None
-
-
-def _state_in(stream: Stream, *states: StreamState) -> Callable[[], bool]:
-    return lambda: stream.state in states
-
-
-def _first_frame(stream: Stream) -> Callable[[], bool]:
-    return lambda: stream.stats.first_frame_s is not None
-
-
-def _live(stream: Stream, frames: int = 10) -> Callable[[], bool]:
-    start = stream.stats.frames_published
-    return lambda: (stream.state == StreamState.LIVE
-                    and stream.stats.frames_published >= start + frames)
-
-
-def health(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="videowall bench health",
-                                     description="time from a fault to what the wall shows")
-    parser.add_argument("--repeat", type=int, default=3, help="times each fault (default 3)")
-    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    args = parser.parse_args(argv)
-
-    from videowall.bench.decode import bench_clip
-    from videowall.demo.faults import FaultProxy, ServerProcess, make_still_clip
-    from videowall.demo.ffserver import free_port
-
-    results: dict[str, dict[str, list[float]]] = {
-        b: {"stall_s": [], "recovery_s": [], "freeze_s": []} for b in BACKENDS
-    }
-    said: dict[str, list[str]] = {b: [] for b in BACKENDS}
-    with tempfile.TemporaryDirectory(prefix="videowall-health-") as tmp:
-        still = make_still_clip(Path(tmp) / "still.mp4", seconds=30)
-        server = ServerProcess(bench_clip(), port=free_port())
-        frozen_server = ServerProcess(still, port=free_port())
-        server.start()
-        frozen_server.start()
-        manager = StreamManager()
-        try:
-            for backend in BACKENDS:
-                proxy = FaultProxy(("127.0.0.1", server.port))
-                proxy.start()
-                try:
-                    for i in range(args.repeat):
-                        cam = Camera(f"{backend}-{i}", "bench", "bench", proxy.url(server.url),
-                                     backend=backend)
-                        stream = manager.acquire(cam, (640, 360))
-                        if _wait(manager, _live(stream, 25), 30) is None:
-                            raise SystemExit(f"bench: {cam.id} never went live")
-                        # stall: sockets open, no bytes
-                        proxy.pause()
-                        t_stalled = _wait(manager, _state_in(stream, StreamState.STALLED), 20)
-                        last = stream.stats.last_decoded_t
-                        if t_stalled is not None:
-                            results[backend]["stall_s"].append(t_stalled - last)
-                            # the threshold in force ("no picture for 1 s") and the rate
-                            # it came from: a slow detection is explained by them
-                            said[backend].append(f"{stream.decoder.detail} "
-                                                 f"(measured {stream.stats.fps:.1f} fps)")
-                        # recovery: refused while paused connections die, then listening
-                        proxy.refuse()
-                        proxy.drop()
-                        proxy.resume()
-                        _wait(manager, _state_in(stream, StreamState.OFFLINE,
-                                                 StreamState.RECONNECTING), 30)
-                        time.sleep(0.5)
-                        stream.decoder.retry_now()  # keep the backoff short, as after one fault
-                        t_listen = time.monotonic()
-                        proxy.listen()
-                        t_back = _wait(manager, _live(stream, 1), 30)
-                        if t_back is not None:
-                            results[backend]["recovery_s"].append(t_back - t_listen)
-                        manager.release(cam.id)
-                        # freeze: a source that sends one picture again and again
-                        frozen = Camera(f"{backend}-frozen-{i}", "bench", "bench",
-                                        frozen_server.url, backend=backend)
-                        fstream = manager.acquire(frozen, (640, 360))
-                        t_first = _wait(manager, _first_frame(fstream), 30)
-                        t_frozen = _wait(manager, _state_in(fstream, StreamState.FROZEN), 30)
-                        if t_first is not None and t_frozen is not None:
-                            results[backend]["freeze_s"].append(t_frozen - t_first)
-                        manager.release(frozen.id)
-                finally:
-                    proxy.stop()
-        finally:
-            manager.shutdown()
-            server.kill()
-            frozen_server.kill()
-
-    targets = {"stall_s": 2.0, "recovery_s": 2.0, "freeze_s": 5.0}
-    print(f"{'backend':>7} {'fault':>10} {'median s':>9} {'worst s':>8} {'target s':>9}  runs")
-    summary: dict[str, Any] = {}
-    for backend, figures in results.items():
-        for name, values in figures.items():
-            median = statistics.median(values) if values else float("nan")
-            worst = max(values) if values else float("nan")
-            summary[f"{backend}-{name}"] = {"median": round(median, 2), "worst": round(worst, 2),
-                                            "target": targets[name], "runs": len(values),
-                                            "values": [round(v, 2) for v in values]}
-            print(f"{backend:>7} {name[:-2]:>10} {median:>9.2f} {worst:>8.2f} "
-                  f"{targets[name]:>9.1f}  {len(values)}/{args.repeat}")
-    for backend, words in said.items():
-        print(f"{backend:>7} stalls said: {'; '.join(words)}")
-    summary["stall_said"] = said
-    if args.json:
-        args.json.write_text(json.dumps(summary, indent=2) + "\n")
-    return 0
-
-
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+#: Faults not over yet: when each ends, and what ends it.
+Undo = list[tuple[float, Callable[[], None]]]
 
 
 def rss_growth(samples: list[tuple[float, int]], duration: float) -> dict[str, Any]:
@@ -198,7 +75,16 @@ def rss_growth(samples: list[tuple[float, int]], duration: float) -> dict[str, A
     }
 
 
-def soak(argv: list[str]) -> int:
+@dataclass
+class _Run:
+    """What a soak run saw: the faults it made and the wall's resident memory."""
+
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    rss: list[tuple[float, int]] = field(default_factory=list)
+
+
+def main(argv: list[str]) -> int:
+    """``videowall bench soak [--minutes M] [--tiles N] [--fault-every S] ...``."""
     parser = argparse.ArgumentParser(prog="videowall bench soak",
                                      description="the wall under a fault every 30 s")
     parser.add_argument("--minutes", type=float, default=60.0)
@@ -209,66 +95,25 @@ def soak(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
 
-    from videowall.bench.decode import bench_clip
-    from videowall.demo.faults import FaultProxy, ServerProcess
-    from videowall.demo.ffserver import free_port
-
     def _terminate(_signo: int, _frame: object) -> None:
-        raise SystemExit(143)  # run the clean-up below: no orphaned servers
+        raise SystemExit(143)  # run the clean-up: no orphaned servers
 
     signal.signal(signal.SIGTERM, _terminate)
-    rng = random.Random(args.seed)
     duration = args.minutes * 60
-    side = {4: 2, 9: 3, 16: 4}[args.tiles]
-    hosts = 4
-    servers = [ServerProcess(bench_clip(), port=free_port()) for _ in range(hosts)]
+    servers = [server_process(bench_clip()) for _ in range(HOSTS)]
     proxies: list[FaultProxy] = []
-    faults: list[dict[str, Any]] = []
-    rss: list[tuple[float, int]] = []
+    run = _Run()
     with tempfile.TemporaryDirectory(prefix="videowall-soak-") as tmp:
-        for server in servers:
-            server.start()
-            proxy = FaultProxy(("127.0.0.1", server.port), max_connections=64)
-            proxy.start()
-            proxies.append(proxy)
+        _start_hosts(servers, proxies)
         config = Path(tmp) / "soak.yaml"
-        lines = ["cameras:"]
-        for i in range(args.tiles):
-            h = i % hosts
-            url = proxies[h].url(servers[h].url) + f"?tile={i}"
-            lines += [f"  - id: soak-{i:02d}", f"    name: Soak {i + 1}", f"    site: host-{h}",
-                      f"    url: {url}", f"    backend: {args.backend}"]
-        config.write_text("\n".join(lines) + "\n")
+        write_wall_config(config, _cameras(args.tiles, proxies, servers), args.backend)
         report = Path(tmp) / "report.json"
-        # the last faults end well before the end, so that every tile can come back
-        quiet_tail = 45.0
-        cmd = [sys.executable, "-m", "videowall", "--log-level", "WARNING", "snapshot",
-               "--config", str(config), "--grid", f"{side}x{side}",
-               "--duration", str(duration), "--size", "1920x1080",
-               "--out", str(Path(tmp) / "wall.png"), "--report", str(report)]
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MALLOC_ARENA_MAX="2")
-        proc = subprocess.Popen(cmd, env=env)
-        started = time.monotonic()
-        next_fault = started + 20.0
-        next_sample = started + 5.0
-        undo: list[tuple[float, Callable[[], None]]] = []
+        proc = start_wall(config, side={4: 2, 9: 3, 16: 4}[args.tiles], duration=duration,
+                          size="1920x1080", out=Path(tmp) / "wall.png", report=report)
         try:
-            while proc.poll() is None:
-                now = time.monotonic()
-                for when, action in [u for u in undo if u[0] <= now]:
-                    action()
-                    undo.remove((when, action))
-                if now >= next_sample:
-                    rss.append((now - started, _rss_kib(proc.pid)))
-                    next_sample = now + 10.0
-                if now >= next_fault and now < started + duration - quiet_tail:
-                    faults.append(_inject(rng, rng.randrange(hosts), proxies, servers, undo,
-                                          now, started))
-                    next_fault = now + args.fault_every
-                time.sleep(0.2)
+            _drive(proc, run, random.Random(args.seed), proxies, servers, duration,
+                   args.fault_every)
         finally:
-            for _when, action in undo:
-                action()
             if proc.poll() is None:
                 proc.kill()
             code = proc.wait()
@@ -278,17 +123,72 @@ def soak(argv: list[str]) -> int:
                 server.kill()
         data = json.loads(report.read_text()) if report.exists() else {"tiles": [],
                                                                          "events": []}
+    return _verdict(args, code, data, run, duration)
 
-    memory = rss_growth(rss, duration)
+
+def _start_hosts(servers: list[ServerProcess], proxies: list[FaultProxy]) -> None:
+    """Start every server and a proxy in front of each (appended to ``proxies``)."""
+    from videowall.demo.faults import FaultProxy
+
+    for server in servers:
+        server.start()
+        proxy = FaultProxy(("127.0.0.1", server.port), max_connections=64)
+        proxy.start()
+        proxies.append(proxy)
+
+
+def _cameras(tiles: int, proxies: list[FaultProxy], servers: list[ServerProcess]
+             ) -> list[tuple[str, str, str, str]]:
+    """``(id, name, site, url)`` of each tile: round robin over the hosts."""
+    cameras = []
+    for i in range(tiles):
+        h = i % len(servers)
+        url = proxies[h].url(servers[h].url) + f"?tile={i}"
+        cameras.append((f"soak-{i:02d}", f"Soak {i + 1}", f"host-{h}", url))
+    return cameras
+
+
+def _drive(proc: subprocess.Popen[bytes], run: _Run, rng: random.Random,
+           proxies: list[FaultProxy], servers: list[ServerProcess], duration: float,
+           fault_every: float) -> None:
+    """Until the wall exits: a fault every ``fault_every`` seconds (none in the last
+    :data:`QUIET_TAIL_S`), and the wall's resident memory every 10 s."""
+    started = time.monotonic()
+    next_fault = started + 20.0
+    next_sample = started + 5.0
+    undo: Undo = []
+    try:
+        while proc.poll() is None:
+            now = time.monotonic()
+            for when, action in [u for u in undo if u[0] <= now]:
+                action()
+                undo.remove((when, action))
+            if now >= next_sample:
+                run.rss.append((now - started, rss_kib(proc.pid)))
+                next_sample = now + 10.0
+            if now >= next_fault and now < started + duration - QUIET_TAIL_S:
+                run.faults.append(_inject(rng, rng.randrange(len(servers)), proxies, servers,
+                                          undo, now, started))
+                next_fault = now + fault_every
+            time.sleep(0.2)
+    finally:
+        for _when, action in undo:
+            action()
+
+
+def _verdict(args: argparse.Namespace, code: int, data: dict[str, Any], run: _Run,
+             duration: float) -> int:
+    """Print the figures (and write them with --json); 0 when the wall passed."""
+    memory = rss_growth(run.rss, duration)
     not_live = [t["camera"] for t in data["tiles"] if t["state"] != "live"]
     result = {
-        "minutes": args.minutes, "tiles": args.tiles, "faults": len(faults),
+        "minutes": args.minutes, "tiles": args.tiles, "faults": len(run.faults),
         "exit_code": code, "state_changes": len(data["events"]),
-        "tiles_not_live_at_end": not_live, **memory, "fault_log": faults,
-        "rss_samples": [[round(t), kib] for t, kib in rss],
+        "tiles_not_live_at_end": not_live, **memory, "fault_log": run.faults,
+        "rss_samples": [[round(t), kib] for t, kib in run.rss],
     }
     growth = memory["rss_growth"]
-    print(f"{args.minutes:g} min, {args.tiles} tiles, {len(faults)} faults, "
+    print(f"{args.minutes:g} min, {args.tiles} tiles, {len(run.faults)} faults, "
           f"{len(data['events'])} state changes")
     print(f"wall exit code {code}; tiles not live at the end: {not_live or 'none'}")
     print(f"resident memory {result['rss_kib_first'] / 1024:.0f} MiB -> "
@@ -301,8 +201,8 @@ def soak(argv: list[str]) -> int:
     return 0 if ok else 1
 
 
-def _inject(rng: random.Random, host: int, proxies: list[Any], servers: list[Any],
-            undo: list[tuple[float, Callable[[], None]]], now: float, started: float
+def _inject(rng: random.Random, host: int, proxies: list[FaultProxy],
+            servers: list[ServerProcess], undo: Undo, now: float, started: float
             ) -> dict[str, Any]:
     """Start one fault on ``host`` and schedule its end."""
     proxy, server = proxies[host], servers[host]
@@ -323,11 +223,3 @@ def _inject(rng: random.Random, host: int, proxies: list[Any], servers: list[Any
         server.kill()
         undo.append((now + 10.0, server.start))
     return {"t": round(now - started, 1), "host": host, "kind": kind}
-
-
-def main(argv: list[str]) -> int:
-    if argv and argv[0] == "health":
-        return health(argv[1:])
-    if argv and argv[0] == "soak":
-        return soak(argv[1:])
-    raise SystemExit("videowall bench: use 'health' or 'soak' here")

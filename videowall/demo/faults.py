@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from videowall.demo.lifecycle import StartStop
+from videowall.util.net import accepted, listen_socket
 
 log = logging.getLogger(__name__)
 
@@ -183,15 +184,10 @@ class FaultProxy(StartStop):
         """Listen again on the same port. Idempotent."""
         if self._listener is not None:
             return
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            listener.bind((self.host, self.port))
+            listener = listen_socket(self.host, self.port, 0.1)
         except OSError as exc:
-            listener.close()
             raise FaultError(f"cannot listen on {self.host}:{self.port}: {exc}") from exc
-        listener.listen(16)
-        listener.settimeout(0.1)
         self.port = listener.getsockname()[1]
         self._listener = listener
         self._acceptor = threading.Thread(
@@ -213,13 +209,7 @@ class FaultProxy(StartStop):
     # -- internals ------------------------------------------------------------------
 
     def _accept_loop(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _addr = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return  # the listener was closed
+        for client, _addr in accepted(listener):  # until the listener is closed
             with self._lock:
                 self._links = {link for link in self._links if not link.closed.is_set()}
                 full = len(self._links) >= self.max_connections
@@ -315,11 +305,7 @@ class RtspAuthServer(StartStop):
     def start(self) -> None:
         if self._listener is not None:
             return
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((self.host, self.port))
-        listener.listen(8)
-        listener.settimeout(0.1)
+        listener = listen_socket(self.host, self.port, 0.1, backlog=8)
         self.port = listener.getsockname()[1]
         self._listener = listener
         self._stopping.clear()
@@ -341,13 +327,7 @@ class RtspAuthServer(StartStop):
     def _accept_loop(self) -> None:
         listener = self._listener
         assert listener is not None
-        while not self._stopping.is_set():
-            try:
-                conn, _addr = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
+        for conn, _addr in accepted(listener):  # until stop() closes the listener
             with self._lock:
                 self._threads = [t for t in self._threads if t.is_alive()]
                 if len(self._threads) > self.max_clients:

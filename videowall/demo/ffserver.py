@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from videowall.demo.lifecycle import StartStop
+from videowall.util.net import accepted, listen_socket
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,6 @@ _CONTENT_TYPES: dict[str, str] = {
 
 class ServeError(RuntimeError):
     """A test server could not start."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that is free on ``host`` right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def source_codec(source: Path) -> str:
@@ -161,15 +154,10 @@ class FfmpegHttpServer(StartStop):
         if shutil.which("ffmpeg") is None:
             raise ServeError("ffmpeg not found on PATH")
         self._codec_args = self._pick_codec_args()
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            listener.bind((self.host, self.port))
+            listener = listen_socket(self.host, self.port, 0.2)
         except OSError as exc:
-            listener.close()
             raise ServeError(f"cannot listen on {self.host}:{self.port}: {exc}") from exc
-        listener.listen(16)
-        listener.settimeout(0.2)
         self._stopping.clear()
         self._listener = listener
         self._acceptor = threading.Thread(
@@ -219,25 +207,22 @@ class FfmpegHttpServer(StartStop):
     def _accept_loop(self) -> None:
         listener = self._listener
         assert listener is not None
-        while not self._stopping.is_set():
-            try:
-                conn, addr = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                if not self._stopping.is_set():
-                    log.exception("accept failed on %s", self.url)
-                return
-            client = _Client(conn, f"{addr[0]}:{addr[1]}")
-            client.thread = threading.Thread(
-                target=self._serve_client,
-                args=(client,),
-                name=f"ffserver-{self.port}-client",
-                daemon=True,
-            )
-            with self._lock:
-                self._clients.add(client)
-            client.thread.start()
+        try:
+            for conn, addr in accepted(listener, self._stopping):
+                self._start_client(_Client(conn, f"{addr[0]}:{addr[1]}"))
+        except OSError:
+            log.exception("accept failed on %s", self.url)
+
+    def _start_client(self, client: _Client) -> None:
+        client.thread = threading.Thread(
+            target=self._serve_client,
+            args=(client,),
+            name=f"ffserver-{self.port}-client",
+            daemon=True,
+        )
+        with self._lock:
+            self._clients.add(client)
+        client.thread.start()
 
     def _serve_client(self, client: _Client) -> None:
         try:

@@ -1,1 +1,1 @@
-"""Small helpers every layer may use: logging, memory."""
+"""Small helpers every layer may use: logging, memory, loopback sockets."""

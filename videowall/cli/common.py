@@ -1,0 +1,222 @@
+"""What the commands share: where the registry is, argument types, the options several
+commands take, and :class:`UsageError`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeAlias
+
+from videowall.layout.grid import preset
+from videowall.registry import suggest
+from videowall.registry.model import Registry
+
+#: Where the registry lives, relative to the working directory or the repository.
+CONFIG_RELATIVE = Path("config") / "cameras.yaml"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+#: What ``add_subparsers()`` returns: each command group adds its parsers to it.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+class UsageError(Exception):
+    """A command line that names something that does not exist (exit code 1)."""
+
+
+# -- where the registry is ---------------------------------------------------------------------
+
+
+def repository_config_path() -> Path:
+    """``config/cameras.yaml`` next to the package: the demo registry of a checkout."""
+    return Path(__file__).resolve().parents[2] / CONFIG_RELATIVE
+
+
+def default_config_path() -> Path:
+    """The registry when ``--config`` is not given: ``./config/cameras.yaml``, else the
+    one next to the package."""
+    if CONFIG_RELATIVE.is_file():
+        return CONFIG_RELATIVE
+    repo = repository_config_path()
+    return repo if repo.is_file() else CONFIG_RELATIVE
+
+
+def demo_config_path() -> Path:
+    """The demo registry: the one next to the package, else ``./config/cameras.yaml``."""
+    repo = repository_config_path()
+    return repo if repo.is_file() else CONFIG_RELATIVE
+
+
+# -- argument types ------------------------------------------------------------------------------
+
+
+def grid_spec(text: str) -> str:
+    """A grid preset's name (``3x3``, ``1+5``...)."""
+    try:
+        return preset(text).name
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def id_list(text: str) -> list[str]:
+    """Camera ids separated by commas."""
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("expected camera ids separated by commas")
+    return ids
+
+
+def health_setting(text: str) -> tuple[str, float]:
+    """``NAME=NUMBER``, a setting of the registry's health section."""
+    name, sep, value = text.partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        sep = ""
+    if not sep:
+        raise argparse.ArgumentTypeError("expected NAME=NUMBER, e.g. retry_cap_s=60")
+    return name.strip(), number
+
+
+def pixel_size(text: str) -> tuple[int, int]:
+    """``WIDTHxHEIGHT`` in pixels, 16 or more each."""
+    width, sep, height = text.lower().partition("x")
+    try:
+        pixels = (int(width), int(height))
+    except ValueError:
+        pixels = (0, 0)
+    if not sep or min(pixels) < 16:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1920x1080, not {text!r}")
+    return pixels
+
+
+def seconds(text: str) -> float:
+    """A finite number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected seconds (a number, 0 or more), not {text!r}")
+    return value
+
+
+_AGE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$", re.IGNORECASE)
+_AGE_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def since_time(text: str) -> datetime | None:
+    """``90s``, ``30m``, ``1h``, ``2d``, ``1w`` ago; a local date-time
+    (``2024-05-01T08:00``, ``2024-05-01``); or ``all`` (None)."""
+    if text.strip().lower() == "all":
+        return None
+    match = _AGE_RE.match(text)
+    if match:
+        age = float(match.group(1)) * _AGE_UNITS[match.group(2).lower()]
+        return datetime.now(UTC) - timedelta(seconds=age)
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an age (90s, 30m, 1h, 2d, 1w), a date-time (2024-05-01T08:00) or "
+            f"'all', not {text!r}"
+        ) from None
+    return when.astimezone(UTC)  # a time without a zone is local time
+
+
+def log_level(text: str) -> str:
+    """One of :data:`LOG_LEVELS`, in any case."""
+    if text.lower() not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(LOG_LEVELS)}")
+    return text.lower()
+
+
+# -- options several commands take ---------------------------------------------------------------
+
+
+def add_config_option(parser: argparse.ArgumentParser, *, suppress: bool = True,
+                      help_text: str = f"camera registry (default {CONFIG_RELATIVE})") -> None:
+    """``--config FILE``. Suppressed, a value given before the command is kept."""
+    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS if suppress else None,
+                        metavar="FILE", help=help_text)
+
+
+def add_log_level_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
+    """``--log-level LEVEL``. Suppressed, a value given before the command is kept."""
+    parser.add_argument("--log-level", type=log_level,
+                        default=argparse.SUPPRESS if suppress else "info", metavar="LEVEL",
+                        help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+
+
+def add_store_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """``--db URL``: the store the wall mirrors its registry and logs its health into."""
+    parser.add_argument("--db", default=argparse.SUPPRESS if suppress else None, metavar="URL",
+                        help="store the registry is mirrored into: an SQLAlchemy URL or a "
+                             "file, 'none' for no store (default $VIDEOWALL_DB, else "
+                             "videowall.db in the user's data folder)")
+
+
+def add_health_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
+    """``--health NAME=NUMBER`` (repeatable): a health setting for this run."""
+    parser.add_argument("--health", type=health_setting, action="append",
+                        default=argparse.SUPPRESS if suppress else None,
+                        metavar="NAME=NUMBER",
+                        help="change one setting of the registry's health section for this "
+                             "run, e.g. stall_min_s=2 or connections_per_host=8 (repeatable)")
+
+
+def with_health(registry: Registry, args: argparse.Namespace) -> Registry:
+    """``registry`` with the ``--health`` settings of the command line applied."""
+    settings = dict(getattr(args, "health", None) or ())
+    if not settings:
+        return registry
+    from dataclasses import replace
+
+    from videowall.registry.health import with_settings
+
+    try:
+        health = with_settings(registry.health, settings)
+    except ValueError as exc:
+        raise UsageError(f"--health: {exc}") from None
+    return replace(registry, health=health)
+
+
+def store_url(args: argparse.Namespace) -> str | None:
+    """The store's URL: ``--db``, else ``$VIDEOWALL_DB``, else None (the default file)."""
+    return getattr(args, "db", None) or os.environ.get("VIDEOWALL_DB") or None
+
+
+# -- checks and words ----------------------------------------------------------------------------
+
+
+def check_camera_ids(registry: Registry, ids: Sequence[str] | None) -> list[str] | None:
+    """``ids`` as a list, or :class:`UsageError` naming the first the registry lacks."""
+    if ids is None:
+        return None
+    known = [c.id for c in registry.cameras]
+    for camera_id in ids:
+        if camera_id not in known:
+            match = suggest(camera_id, known)
+            hint = f" (did you mean {match!r}?)" if match else ""
+            raise UsageError(f"no camera {camera_id!r} in {registry.source}{hint}")
+    return list(ids)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 camera``, ``2 cameras``, ``3 agencies``."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """``header`` and ``rows`` as lines of columns two spaces apart; the last column is
+    not padded (it holds the long text: a URL, a reason)."""
+    table = [header, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
+    lines = []
+    for row in table:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return lines
