@@ -23,6 +23,18 @@ def _times() -> list[sa.Column[object]]:
     ]
 
 
+def _described() -> list[sa.Column[object]]:
+    """The columns a site and an agency share after their own: how the registry describes
+    them, whether they left it, and when."""
+    return [
+        sa.Column("colour", sa.String(), nullable=False),
+        sa.Column("contact", sa.String(), nullable=False),
+        sa.Column("attrs", sa.JSON(), nullable=False),
+        sa.Column("removed", sa.Boolean(), nullable=False),
+        *_times(),
+    ]
+
+
 def upgrade() -> None:
     """Create the tables of schema 1."""
     op.create_table(
@@ -38,22 +50,14 @@ def upgrade() -> None:
         sa.Column("name", sa.String(), nullable=False),
         sa.Column("lat", sa.Double(), nullable=True),
         sa.Column("lon", sa.Double(), nullable=True),
-        sa.Column("colour", sa.String(), nullable=False),
-        sa.Column("contact", sa.String(), nullable=False),
-        sa.Column("attrs", sa.JSON(), nullable=False),
-        sa.Column("removed", sa.Boolean(), nullable=False),
-        *_times(),
+        *_described(),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
         "agencies",
         sa.Column("id", sa.String(), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
-        sa.Column("colour", sa.String(), nullable=False),
-        sa.Column("contact", sa.String(), nullable=False),
-        sa.Column("attrs", sa.JSON(), nullable=False),
-        sa.Column("removed", sa.Boolean(), nullable=False),
-        *_times(),
+        *_described(),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
