@@ -4,6 +4,7 @@ videowall is refused by the wall and by the commands that read it."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from datetime import UTC, datetime
@@ -114,6 +115,28 @@ def test_a_store_of_schema_1_gains_the_health_log_by_migration(tmp_path: Path) -
         assert [c.id for c in cameras(store)] == CAMERAS
         record_health(store, [HealthEntry("lab-clip", datetime.now(UTC), "frozen", "black")])
         assert [e.reason for e in health_history(store, "lab-clip")] == ["black"]
+
+
+def test_a_migration_is_logged_in_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _copy(SCHEMA_1, tmp_path)
+    with caplog.at_level(logging.INFO), Store(path) as store:
+        store.create()
+        store.create()
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        ("videowall.store.store", f"store {path}: schema 1 migrated to revision 0002")]
+
+
+def test_what_alembic_cannot_do_is_a_store_error_in_words(tmp_path: Path) -> None:
+    path = _copy(SCHEMA_1, tmp_path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = 0")
+    with Store(path) as store, pytest.raises(StoreError) as caught:
+        store.create()
+    assert str(caught.value).startswith(f"cannot create the store {path}: ")
+    assert "0000" in str(caught.value)
+    assert _rows(path, "SELECT version FROM schema_version") == [(0,)]
 
 
 def test_a_failed_migration_leaves_the_store_as_it_was(

@@ -3,19 +3,28 @@ bringing it to this videowall's head.
 
 A store written before Alembic came (a ``schema_version`` row, no ``alembic_version``) is
 first stamped at the revision of its schema, then upgraded like any other.
+
+Alembic is imported on first use, with its loggers held at WARNING: importing it says each
+of its plugins at INFO, and a migration each of its set-up steps; the store logs one line
+of its own instead.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import column, inspect, select, table
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 #: The folder of ``env.py`` and ``versions/``, shipped inside the package.
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
@@ -26,8 +35,26 @@ _RUNNING = threading.Lock()
 _VERSIONS = table("alembic_version", column("version_num"))
 
 
+class MigrationError(Exception):
+    """Alembic could not run the migrations (its words in the message)."""
+
+
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    logger = logging.getLogger("alembic")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def config(connection: Connection | None = None) -> Config:
     """Alembic's configuration, built in code; the migrations run on ``connection``."""
+    with _quiet_alembic():
+        from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
@@ -37,7 +64,10 @@ def config(connection: Connection | None = None) -> Config:
 
 @functools.cache
 def _scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(config())
+    with _quiet_alembic():
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(config())
 
 
 def revision_of(schema: int) -> str:
@@ -76,13 +106,20 @@ def upgrade(connection: Connection, recorded_schema: int | None) -> tuple[str, .
 
     ``recorded_schema`` is the store's ``schema_version`` row (None: no row). Returns the
     revisions the store was at before; nothing is run when it is at the head already.
+    Raises MigrationError if Alembic cannot run them.
     """
     before = current(connection)
     if before == (head(),):
         return before
     cfg = config(connection)
-    with _RUNNING:
-        if not before and recorded_schema is not None:
-            command.stamp(cfg, revision_of(recorded_schema))
-        command.upgrade(cfg, "head")
+    with _RUNNING, _quiet_alembic():
+        from alembic import command
+        from alembic.util import CommandError
+
+        try:
+            if not before and recorded_schema is not None:
+                command.stamp(cfg, revision_of(recorded_schema))
+            command.upgrade(cfg, "head")
+        except CommandError as exc:
+            raise MigrationError(str(exc)) from exc
     return before

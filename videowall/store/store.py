@@ -253,7 +253,7 @@ class Store:
             yield
         except StoreError:
             raise
-        except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        except (SQLAlchemyError, sqlite3.Error, OSError, migrate.MigrationError) as exc:
             raise StoreError(self.where, action, self._reason(exc)) from exc
 
     def _reason(self, exc: BaseException) -> str:

@@ -14,7 +14,9 @@ def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if not isinstance(connection, Connection):
         raise RuntimeError("the store's migrations run from Store.create(), on its connection")
-    context.configure(connection=connection, target_metadata=Base.metadata)
+    # The store's write transaction holds every step: on SQLite too, DDL is transactional.
+    context.configure(connection=connection, target_metadata=Base.metadata,
+                      transactional_ddl=True)
     with context.begin_transaction():
         context.run_migrations()
 
