@@ -154,10 +154,7 @@ class Store:
             recorded = self._refuse_newer(connection)
             before = migrate.upgrade(connection, recorded)
             if before != (migrate.head(),):
-                was = (f"revision {before[0]}" if before
-                       else f"schema {recorded}" if recorded is not None else "nothing")
-                log.info("store %s: %s migrated to revision %s", self.where, was,
-                         migrate.head())
+                self._log_migration(before, recorded)
             self._record_schema(session)
         self._checked = True
 
@@ -209,6 +206,16 @@ class Store:
                 f"up to revision {migrate.head()})",
             )
         return recorded
+
+    def _log_migration(self, before: tuple[str, ...], recorded: int | None) -> None:
+        if before:
+            was = f"revision {before[0]}"
+        elif recorded is not None:
+            was = f"schema {recorded}"
+        else:
+            log.info("store %s: created at revision %s", self.where, migrate.head())
+            return
+        log.info("store %s: %s migrated to revision %s", self.where, was, migrate.head())
 
     def _record_schema(self, session: Session) -> None:
         row = session.get(SchemaVersionRow, 1)
