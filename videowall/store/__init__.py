@@ -13,6 +13,9 @@ Use::
     health_history(store, "rp01-north", since=an_hour_ago)
 
 Every failure raises :class:`StoreError`, whose message names the store and the reason.
+The wall writes through :class:`videowall.store.writer.StoreWriter` (one thread, one
+store); ``create()`` brings the tables to the current schema with the Alembic migrations
+of :mod:`videowall.store.migrations`.
 """
 
 from videowall.store.health import (
@@ -21,7 +24,6 @@ from videowall.store.health import (
     health_history,
     record_health,
 )
-from videowall.store.mirror import RegistryMirror
 from videowall.store.models import SCHEMA_VERSION
 from videowall.store.records import (
     Change,
@@ -41,7 +43,6 @@ __all__ = [
     "ChangeKind",
     "Entity",
     "HealthEntry",
-    "RegistryMirror",
     "Store",
     "StoreError",
     "StoredCamera",

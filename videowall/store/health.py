@@ -1,6 +1,6 @@
 """The health log: every change of a stream's state, with the camera, the time and why.
 
-Written in batches by :class:`videowall.store.writer.HealthLog` (off the GUI thread), read
+Written in batches by :class:`videowall.store.writer.StoreWriter` (off the GUI thread), read
 by ``videowall health``. Rows are only ever added.
 """
 

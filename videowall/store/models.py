@@ -8,9 +8,11 @@ camera also disabled) and comes back as the same row when it returns.
 
 URLs are stored masked (``user:***@``), never with a password.
 
-Later tables (``alerts``, ``layouts``) join :class:`Base` here and raise
-:data:`SCHEMA_VERSION`; the ``schema_version`` row tells a store written by an older
-videowall, which needs migrating, from one written by a newer, which this one must not touch.
+Later tables (``alerts``, ``layouts``) join :class:`Base` here, come with an Alembic
+revision in :mod:`videowall.store.migrations` written to match, and raise
+:data:`SCHEMA_VERSION`. The store's Alembic revision (and, for older tools, its
+``schema_version`` row) tells a store written by an older videowall, which is migrated,
+from one written by a newer, which this one must not touch.
 
 Schema history: 1 the registry mirror; 2 adds ``health_log``.
 """

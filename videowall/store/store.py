@@ -22,12 +22,23 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url, select, text
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    inspect,
+    make_url,
+    select,
+    text,
+)
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from videowall.store.models import SCHEMA_VERSION, Base, SchemaVersionRow, utcnow
+from videowall.store import migrate
+from videowall.store.models import SCHEMA_VERSION, SchemaVersionRow, utcnow
 from videowall.store.records import StoreError
 from videowall.util.logs import mask_url
 
@@ -104,6 +115,7 @@ class Store:
             else mask_url(self.url.render_as_string(hide_password=True))
         )
         self._wal_warned = False
+        self._checked = False  # _refuse_newer() passed once
         try:
             self.engine = self._make_engine()
         except (SQLAlchemyError, ImportError) as exc:
@@ -126,48 +138,92 @@ class Store:
     # -- life cycle ----------------------------------------------------------------------
 
     def create(self) -> None:
-        """Create the folder, the tables and the ``schema_version`` row where missing.
+        """Create the folder and bring the tables to this videowall's schema with the
+        Alembic migrations; record the ``schema_version`` row.
 
-        Idempotent: run it at every start. Raises StoreError if the store cannot be made or
-        was written by a newer videowall.
+        Idempotent: run it at every start. A store of an older videowall is migrated; one
+        written before Alembic came is first stamped at the revision of its schema. Raises
+        StoreError if the store cannot be made or was written by a newer videowall.
         """
-        if self.path is not None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                reason = f"cannot make its folder {self.path.parent}: {exc.strerror or exc}"
-                raise StoreError(self.where, "create", reason) from exc
+        self._make_folder()
         with self.write("create") as session:
+            connection = session.connection()
             if self.url.get_backend_name() == "postgresql":
                 # Workstations starting together would race to create the same tables.
-                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
-            Base.metadata.create_all(session.connection())
-            row = session.get(SchemaVersionRow, 1)
-            if row is None:
-                session.add(SchemaVersionRow(id=1, version=SCHEMA_VERSION))
-            elif row.version > SCHEMA_VERSION:
-                raise StoreError(
-                    self.where, "use",
-                    f"it was written by a newer videowall (schema {row.version}, this one "
-                    f"knows schema {SCHEMA_VERSION} and older)",
-                )
-            elif row.version < SCHEMA_VERSION:
-                # create_all above has added the tables later schemas bring (2: health_log)
-                # in this same transaction; steps that change existing tables go here, in
-                # order, when a schema needs them.
-                log.info("store %s: schema %d migrated to %d", self.where, row.version,
-                         SCHEMA_VERSION)
-                row.version = SCHEMA_VERSION
-                row.updated_at = utcnow()
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+            recorded = self._refuse_newer(connection)
+            before = migrate.upgrade(connection, recorded)
+            if before != (migrate.head(),):
+                self._log_migration(before, recorded)
+            self._record_schema(session)
+        self._checked = True
+
+    def check(self) -> None:
+        """Raise StoreError if the store was written by a newer videowall.
+
+        Every read and write of a :class:`Store` does this once before its first use;
+        call it to find out early.
+        """
+        with self.errors("use"), self.engine.connect() as connection:
+            self._refuse_newer(connection)
+        self._checked = True
 
     def schema_version(self) -> int | None:
         """The schema version recorded in the store, or None before :meth:`create`."""
         with self.read() as session:
-            if not inspect(session.connection()).has_table(SchemaVersionRow.__tablename__):
-                return None
-            return session.scalar(
-                select(SchemaVersionRow.version).where(SchemaVersionRow.id == 1)
+            return _recorded_schema(session.connection())
+
+    def revision(self) -> str | None:
+        """The Alembic revision of the store, or None before :meth:`create`."""
+        with self.read() as session:
+            revisions = migrate.current(session.connection())
+        return revisions[0] if revisions else None
+
+    def _make_folder(self) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = f"cannot make its folder {self.path.parent}: {exc.strerror or exc}"
+            raise StoreError(self.where, "create", reason) from exc
+
+    def _refuse_newer(self, connection: Connection) -> int | None:
+        """The schema recorded in the store (None: no row); StoreError if a newer
+        videowall wrote it."""
+        recorded = _recorded_schema(connection)
+        if recorded is not None and recorded > SCHEMA_VERSION:
+            raise StoreError(
+                self.where, "use",
+                f"it was written by a newer videowall (schema {recorded}, this one "
+                f"knows schema {SCHEMA_VERSION} and older)",
             )
+        newer = migrate.unknown(connection)
+        if newer is not None:
+            raise StoreError(
+                self.where, "use",
+                f"it was written by a newer videowall (revision {newer}; this one knows "
+                f"up to revision {migrate.head()})",
+            )
+        return recorded
+
+    def _log_migration(self, before: tuple[str, ...], recorded: int | None) -> None:
+        if before:
+            was = f"revision {before[0]}"
+        elif recorded is not None:
+            was = f"schema {recorded}"
+        else:
+            log.info("store %s: created at revision %s", self.where, migrate.head())
+            return
+        log.info("store %s: %s migrated to revision %s", self.where, was, migrate.head())
+
+    def _record_schema(self, session: Session) -> None:
+        row = session.get(SchemaVersionRow, 1)
+        if row is None:
+            session.add(SchemaVersionRow(id=1, version=SCHEMA_VERSION))
+        elif row.version != SCHEMA_VERSION:
+            row.version = SCHEMA_VERSION
+            row.updated_at = utcnow()
 
     def close(self) -> None:
         """Close every pooled connection. The store opens new ones if used again."""
@@ -179,6 +235,7 @@ class Store:
     def read(self, action: str = "read") -> Iterator[Session]:
         """A session for reading; its transaction is rolled back at the end."""
         with self.errors(action), self._sessions() as session:
+            self._check_once(session)
             yield session
 
     @contextmanager
@@ -187,7 +244,14 @@ class Store:
         block raises. On SQLite it takes the write lock at once (``BEGIN IMMEDIATE``)."""
         with self.errors(action), self._sessions() as session, session.begin():
             session.connection(execution_options={_WRITE: True})
+            self._check_once(session)
             yield session
+
+    def _check_once(self, session: Session) -> None:
+        # A store of a newer videowall may hold tables this one would misread or break.
+        if not self._checked:
+            self._refuse_newer(session.connection())
+            self._checked = True
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
@@ -196,7 +260,7 @@ class Store:
             yield
         except StoreError:
             raise
-        except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        except (SQLAlchemyError, sqlite3.Error, OSError, migrate.MigrationError) as exc:
             raise StoreError(self.where, action, self._reason(exc)) from exc
 
     def _reason(self, exc: BaseException) -> str:
@@ -244,6 +308,12 @@ class Store:
                     )
         finally:
             cursor.close()
+
+
+def _recorded_schema(connection: Connection) -> int | None:
+    if not inspect(connection).has_table(SchemaVersionRow.__tablename__):
+        return None
+    return connection.scalar(select(SchemaVersionRow.version).where(SchemaVersionRow.id == 1))
 
 
 def _on_sqlite_begin(connection: Any) -> None:

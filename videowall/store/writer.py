@@ -1,11 +1,12 @@
-"""The health log's writer: every stream state change goes to the store, in batches, on a
-thread of its own, so the wall never waits for the database.
+"""The store's writer: one thread and one :class:`~videowall.store.Store` take what the
+wall has to say to the database, so the wall never waits for it.
 
-The wall hands each :class:`~videowall.streams.base.StreamEvent` to
-:meth:`HealthLog.stream_event`, which only queues it; the writer thread turns a second's
-worth of them into one transaction. A store that cannot be written (locked, read-only,
-unreachable) keeps the entries queued, up to a limit, and tries again; the operator is
-told once, in words, and again when writing works once more.
+Two kinds of job share its queue: each registry the wall applies (mirrored into the store
+at once, one at a time) and each stream state change (gathered for a second and written to
+the health log in one transaction). A store that cannot be written (locked, read-only,
+unreachable) keeps the state changes queued, up to a limit, and is tried again; the
+operator is told once, in words, and again when writing works once more. A registry that
+cannot be mirrored is said each time; the wall keeps running on the registry it has.
 """
 
 from __future__ import annotations
@@ -15,21 +16,26 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from videowall.registry.model import Registry
-from videowall.store import HealthEntry, RegistryMirror, Store, StoreError, record_health
+from videowall.store.health import record_health
+from videowall.store.records import HealthEntry, StoreError
+from videowall.store.store import Store
+from videowall.store.sync import sync_registry
 from videowall.streams.base import StateChanged, StreamEvent
 
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str], None]
 
-#: Seconds the writer gathers entries before it writes them in one transaction.
+#: Seconds the writer gathers state changes before it writes them in one transaction.
 DEFAULT_INTERVAL = 1.0
-#: Entries written in one transaction at most.
+#: State changes written in one transaction at most.
 MAX_BATCH = 500
-#: Entries kept while the store cannot be written; the oldest go first beyond this.
+#: State changes kept while the store cannot be written; the oldest go first beyond this.
 MAX_PENDING = 20_000
 #: Seconds between attempts while the store cannot be written.
 RETRY_S = 5.0
@@ -45,11 +51,24 @@ def entry_of(event: StateChanged, now_monotonic: float | None = None,
                        reason=event.detail)
 
 
-class HealthLog:
-    """Writes stream state changes to the store at ``url`` (None: the default store).
+@dataclass(frozen=True)
+class _RegistryJob:
+    """A registry to mirror, and where to say that it could not be."""
 
-    :meth:`stream_event` returns at once and may be called from any thread. Call
-    :meth:`close` at the end: it writes what is queued (waiting up to its timeout).
+    registry: Registry
+    notify: Notify
+
+
+#: What the queue carries; None asks the thread to stop.
+_Job = HealthEntry | _RegistryJob | None
+
+
+class StoreWriter:
+    """Writes the registry the wall shows and its stream state changes to the store at
+    ``url`` (None: the default store), on one thread of its own.
+
+    Every public method returns at once and may be called from any thread. Call
+    :meth:`close` at the end: it finishes what is queued (waiting up to its timeout).
     """
 
     def __init__(
@@ -65,20 +84,25 @@ class HealthLog:
         self.interval = interval
         self.retry_s = retry_s
         self.max_pending = max_pending
-        #: Words for the operator when the store cannot be written (any thread).
+        #: Words for the operator about the health log (the last registry's notify).
         self.notify = notify
-        #: Entries written, and entries given up (queue full, or still unwritten at close).
+        #: State changes written, and given up (queue full, or still unwritten at close).
         self.written = 0
         self.dropped = 0
         self._store: Store | None = None
         self._failing = False
         self._retry_at = 0.0  # time.monotonic() of the next attempt after a failure
         self._offset: datetime | None = None  # UTC at time.monotonic() == 0
-        self._queue: queue.SimpleQueue[HealthEntry | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="health-log", daemon=True)
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._thread.start()
 
     # -- what the wall calls ----------------------------------------------------------------
+
+    def registry_applied(self, registry: Registry, notify: Notify) -> None:
+        """Queue ``registry`` for the store; ``notify`` hears of failures from now on."""
+        self.notify = notify
+        self._jobs.put(_RegistryJob(registry, notify))
 
     def stream_event(self, event: StreamEvent) -> None:
         """Queue a state change (other kinds of event are ignored); returns at once."""
@@ -90,18 +114,18 @@ class HealthLog:
         offset = utc - timedelta(seconds=mono)
         if self._offset is None or abs((offset - self._offset).total_seconds()) > 0.5:
             self._offset = offset
-        self._queue.put(entry_of(event, mono, self._offset + timedelta(seconds=mono)))
+        self._jobs.put(entry_of(event, mono, self._offset + timedelta(seconds=mono)))
 
     def record(self, entry: HealthEntry) -> None:
-        """Queue an entry made elsewhere; returns at once."""
-        self._queue.put(entry)
+        """Queue a health-log entry made elsewhere."""
+        self._jobs.put(entry)
 
     def close(self, timeout: float = 10.0) -> None:
-        """Write what is queued (one last attempt) and stop the writer, within ``timeout``."""
-        self._queue.put(None)
+        """Finish what is queued (one last attempt) and stop the writer, within ``timeout``."""
+        self._jobs.put(None)
         self._thread.join(timeout)
         if self._thread.is_alive():
-            log.warning("health log: the writer did not finish within %.0f s", timeout)
+            log.warning("store writer: did not finish within %.0f s", timeout)
 
     # -- the writer thread ------------------------------------------------------------------
 
@@ -118,39 +142,74 @@ class HealthLog:
                 log.warning("health log: %d state changes could not be written to the store",
                             len(pending))
         except Exception:  # never let the writer die silently
-            log.exception("health log writer crashed")
+            log.exception("store writer crashed")
             self._say("Health log stopped: see the log")
         finally:
             if self._store is not None:
                 self._store.close()
 
     def _collect(self, pending: list[HealthEntry]) -> bool:
-        """Wait for entries and gather them for up to :attr:`interval` seconds.
+        """Wait for jobs and gather state changes for up to :attr:`interval` seconds;
+        registries are mirrored as they come.
 
-        Returns True when :meth:`close` was called. With entries still unwritten (the store
-        failed) it waits for the first new one only until the next attempt is due.
+        Returns True when :meth:`close` was called. With state changes still unwritten (the
+        store failed) it waits for the first new job only until the next attempt is due.
         """
         timeout = max(0.0, self._retry_at - time.monotonic()) if pending else None
         try:
-            item = self._queue.get(timeout=timeout)
+            job = self._jobs.get(timeout=timeout)
         except queue.Empty:
             return False
-        if item is None:
+        if self._take(job, pending):
             return True
-        self._add(pending, item)
         deadline = time.monotonic() + self.interval
         while len(pending) < MAX_BATCH:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             try:
-                item = self._queue.get(timeout=remaining)
+                job = self._jobs.get(timeout=remaining)
             except queue.Empty:
                 break
-            if item is None:
+            if self._take(job, pending):
                 return True
-            self._add(pending, item)
         return False
+
+    def _take(self, job: _Job, pending: list[HealthEntry]) -> bool:
+        """Do or keep one job; True if it asks the writer to stop."""
+        if job is None:
+            return True
+        if isinstance(job, _RegistryJob):
+            self._sync(job)
+        else:
+            self._add(pending, job)
+        return False
+
+    def _open(self) -> Store:
+        if self._store is None:
+            store = Store(self.url)
+            store.create()
+            self._store = store
+        return self._store
+
+    # -- the registry mirror ----------------------------------------------------------------
+
+    def _sync(self, job: _RegistryJob) -> None:
+        try:
+            text = _source_text(job.registry)
+            store = self._open()
+            result = sync_registry(store, job.registry, source_text=text)
+        except StoreError as exc:
+            log.warning("%s", exc)
+            _tell(job.notify, f"Store not updated: {exc}")
+            return
+        except Exception as exc:  # the registry is said not saved, the writer goes on
+            log.exception("mirroring the camera registry failed")
+            _tell(job.notify, f"Camera registry not saved to the store: {exc}")
+            return
+        log.info("store %s: registry %s", store.where, result.summary())
+
+    # -- the health log ---------------------------------------------------------------------
 
     def _add(self, pending: list[HealthEntry], entry: HealthEntry) -> None:
         pending.append(entry)
@@ -161,13 +220,10 @@ class HealthLog:
 
     def _flush(self, pending: list[HealthEntry]) -> None:
         try:
-            if self._store is None:
-                store = Store(self.url)
-                store.create()
-                self._store = store
+            store = self._open()
             while pending:
                 batch = pending[:MAX_BATCH]
-                record_health(self._store, batch)
+                record_health(store, batch)
                 del pending[: len(batch)]
                 self.written += len(batch)
         except StoreError as exc:
@@ -179,37 +235,27 @@ class HealthLog:
             return
         if self._failing:
             self._failing = False
-            assert self._store is not None
-            log.info("health log: writing to the store %s again", self._store.where)
+            log.info("health log: writing to the store %s again", store.where)
             self._say("Health log saved to the store again")
 
     def _say(self, message: str) -> None:
         if self.notify is not None:
-            try:
-                self.notify(message)
-            except Exception:
-                log.exception("health log: telling the operator failed")
+            _tell(self.notify, message)
 
 
-class WallStore:
-    """What the wall writes to the store: the registry it shows (a
-    :class:`~videowall.store.RegistryMirror`) and every stream state change (a
-    :class:`HealthLog`). The main window takes it as its listener."""
+#: The main window's listener: what the wall writes to the store.
+WallStore = StoreWriter
 
-    def __init__(self, url: str | None = None) -> None:
-        self.mirror = RegistryMirror(url)
-        self.health = HealthLog(url)
 
-    def registry_applied(self, registry: Registry, notify: Notify) -> None:
-        """Queue ``registry`` for the store; returns at once."""
-        self.health.notify = notify
-        self.mirror.registry_applied(registry, notify)
+def _source_text(registry: Registry) -> bytes | None:
+    """The registry file's bytes (for its SHA-256 in the store), if it is a file."""
+    if registry.source and Path(registry.source).is_file():
+        return Path(registry.source).read_bytes()
+    return None
 
-    def stream_event(self, event: StreamEvent) -> None:
-        """Queue a state change for the health log; returns at once."""
-        self.health.stream_event(event)
 
-    def close(self, timeout: float = 10.0) -> None:
-        """Finish the queued writes (up to ``timeout`` each) and close the store."""
-        self.mirror.close(timeout)
-        self.health.close(timeout)
+def _tell(notify: Notify, message: str) -> None:
+    try:
+        notify(message)
+    except Exception:
+        log.exception("store writer: telling the operator failed")

@@ -31,7 +31,7 @@ from videowall.store import (
     sync_registry,
 )
 
-DEMO = Path(__file__).resolve().parents[1] / "config" / "cameras.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "config" / "cameras.yaml"
 PASSWORD = "Zq8-hunter2-pw"
 
 
@@ -599,6 +599,7 @@ def _store_at_schema_1(path: Path, registry: Registry) -> None:
         sync_registry(old, registry)
     with sqlite3.connect(path) as conn:
         conn.execute("DROP TABLE health_log")
+        conn.execute("DROP TABLE alembic_version")
         conn.execute("UPDATE schema_version SET version = 1")
 
 

@@ -1,5 +1,6 @@
-"""The health log's writer: state changes reach a real SQLite store in batches, off the
-caller's thread, and a store that cannot be written is said in words and caught up on."""
+"""The store's writer: state changes reach a real SQLite store in batches, off the caller's
+thread, and a store that cannot be written is said in words and caught up on; registries
+are mirrored by the same thread into the same store."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from videowall.registry.model import Camera, Registry, Site
-from videowall.store import HealthEntry, Store, cameras, health_history
-from videowall.store import writer as health_log
-from videowall.store.writer import HealthLog, WallStore, entry_of
+from videowall.store import HealthEntry, Store, SyncResult, cameras, health_history
+from videowall.store import writer as store_writer
+from videowall.store.writer import StoreWriter, WallStore, entry_of
 from videowall.streams.base import StateChanged, StreamEvent, StreamState
 
 
@@ -37,7 +39,7 @@ def test_entry_of_turns_monotonic_time_into_utc() -> None:
 
 def test_state_changes_reach_the_store_in_order(tmp_path: Path) -> None:
     path = tmp_path / "data" / "videowall.db"
-    log = HealthLog(str(path), interval=0.05)
+    log = StoreWriter(str(path), interval=0.05)
     log.stream_event(event("cam", StreamState.CONNECTING, "opening via fake", ago=3))
     log.stream_event(event("cam", StreamState.LIVE, "fake", ago=2))
     log.stream_event(StreamEvent(time.monotonic(), "cam"))  # not a state change: ignored
@@ -57,15 +59,15 @@ def test_a_burst_is_written_in_few_transactions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     batches: list[tuple[int, str]] = []
-    record = health_log.record_health
+    record = store_writer.record_health
 
     def counting(store: Store, entries: list[HealthEntry]) -> int:
         batches.append((len(entries), threading.current_thread().name))
         return record(store, entries)
 
-    monkeypatch.setattr(health_log, "record_health", counting)
+    monkeypatch.setattr(store_writer, "record_health", counting)
     path = tmp_path / "videowall.db"
-    log = HealthLog(str(path), interval=0.3)
+    log = StoreWriter(str(path), interval=0.3)
     started = time.monotonic()
     for n in range(56):  # a switch with 56 cameras behind it went down
         log.stream_event(event(f"cam-{n:02d}", StreamState.OFFLINE, "connection refused"))
@@ -73,7 +75,7 @@ def test_a_burst_is_written_in_few_transactions(
     log.close()
     assert queued_in < 0.05  # the caller never waits for the database
     assert sum(n for n, _ in batches) == 56 and len(batches) <= 2, batches
-    assert {name for _, name in batches} == {"health-log"}
+    assert {name for _, name in batches} == {"store-writer"}
     assert len(history(path, "cam-55")) == 1
 
 
@@ -82,7 +84,7 @@ def test_a_store_that_cannot_be_written_is_said_once_and_caught_up_on(tmp_path: 
     blocker.write_text("a file where the store's folder should be")
     path = blocker / "videowall.db"
     said: list[str] = []
-    log = HealthLog(str(path), interval=0.02, retry_s=0.1, notify=said.append)
+    log = StoreWriter(str(path), interval=0.02, retry_s=0.1, notify=said.append)
     log.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
     deadline = time.monotonic() + 3
     while not said and time.monotonic() < deadline:
@@ -104,7 +106,7 @@ def test_a_store_that_cannot_be_written_is_said_once_and_caught_up_on(tmp_path: 
 def test_what_cannot_be_written_by_the_close_is_counted(tmp_path: Path) -> None:
     blocker = tmp_path / "data"
     blocker.write_text("not a folder")
-    log = HealthLog(str(blocker / "videowall.db"), interval=0.01, retry_s=0.05,
+    log = StoreWriter(str(blocker / "videowall.db"), interval=0.01, retry_s=0.05,
                     max_pending=3)
     for n in range(5):
         log.stream_event(event("cam", StreamState.OFFLINE, f"attempt {n}"))
@@ -132,7 +134,7 @@ def test_wall_store_mirrors_the_registry_and_logs_the_states(tmp_path: Path) -> 
 
 def test_changes_microseconds_apart_keep_their_order(tmp_path: Path) -> None:
     path = tmp_path / "videowall.db"
-    log = HealthLog(str(path), interval=0.05)
+    log = StoreWriter(str(path), interval=0.05)
     t = time.monotonic()
     states = [StreamState.OFFLINE, StreamState.RECONNECTING, StreamState.OFFLINE,
               StreamState.RECONNECTING, StreamState.LIVE]
@@ -142,3 +144,83 @@ def test_changes_microseconds_apart_keep_their_order(tmp_path: Path) -> None:
     entries = history(path, "cam")
     assert [e.state for e in entries] == [s.value for s in states]
     assert all(a.at <= b.at for a, b in itertools.pairwise(entries))
+
+
+def _registry() -> Registry:
+    return Registry(
+        cameras=(Camera("cam", "Gate", "s1", "rtsp://127.0.0.1:18554/gate"),),
+        sites={"s1": Site("s1", "Site one")}, source="test.yaml",
+    )
+
+
+def test_one_thread_and_one_store_serve_the_registry_and_the_health_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    calls: list[tuple[str, str]] = []
+
+    class CountingStore(Store):
+        def __init__(self, url: str | None = None) -> None:
+            opened.append(threading.current_thread().name)
+            super().__init__(url)
+
+    sync, record = store_writer.sync_registry, store_writer.record_health
+
+    def syncing(store: Store, registry: Registry, **kwargs: Any) -> SyncResult:
+        calls.append(("sync", threading.current_thread().name))
+        return sync(store, registry, **kwargs)
+
+    def recording(store: Store, entries: list[HealthEntry]) -> int:
+        calls.append(("health", threading.current_thread().name))
+        return record(store, entries)
+
+    monkeypatch.setattr(store_writer, "Store", CountingStore)
+    monkeypatch.setattr(store_writer, "sync_registry", syncing)
+    monkeypatch.setattr(store_writer, "record_health", recording)
+    path = tmp_path / "videowall.db"
+    said: list[str] = []
+    writer = StoreWriter(str(path), interval=0.05)
+    writer.registry_applied(_registry(), said.append)
+    writer.stream_event(event("cam", StreamState.LIVE, "ffmpeg"))
+    writer.registry_applied(_registry(), said.append)  # a reload
+    writer.stream_event(event("cam", StreamState.STALLED, "no picture for 2 s"))
+    names = {thread.name for thread in threading.enumerate()}
+    writer.close()
+    assert said == [] and writer.written == 2
+    assert opened == ["store-writer"]
+    assert {kind for kind, _ in calls} == {"sync", "health"}
+    assert {name for _, name in calls} == {"store-writer"}
+    assert "store-mirror" not in names and "health-log" not in names
+
+
+def test_a_registry_that_cannot_be_mirrored_is_said_and_the_writer_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(store_writer, "sync_registry", broken)
+    path = tmp_path / "videowall.db"
+    said: list[str] = []
+    writer = StoreWriter(str(path), interval=0.02)
+    writer.registry_applied(_registry(), said.append)
+    writer.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
+    writer.close()
+    assert said == ["Camera registry not saved to the store: disk on fire"]
+    assert [e.state for e in history(path, "cam")] == ["offline"]
+
+
+def test_a_store_that_cannot_be_created_is_said_for_each_registry(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the store's folder should be")
+    said: list[str] = []
+    writer = StoreWriter(str(blocker / "videowall.db"), interval=0.02, retry_s=0.05)
+    writer.registry_applied(_registry(), said.append)
+    writer.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
+    writer.registry_applied(_registry(), said.append)
+    writer.close()
+    registry_words = [s for s in said if s.startswith("Store not updated: ")]
+    health_words = [s for s in said if s.startswith("Health log not saved to the store: ")]
+    assert len(registry_words) == 2 and len(health_words) == 1, said
+    assert all("cannot create the store" in s for s in said)
+    assert writer.dropped == 1
