@@ -323,6 +323,22 @@ class NodeChecker:
             return None
         return colour
 
+    def labels(
+        self, entries: Mapping[str, Entry], path: str, keys: tuple[str, ...]
+    ) -> tuple[str | None, str, str]:
+        """The ``name``, ``colour`` and ``contact`` of a site or an agency (name None when
+        missing or wrong; colour and contact empty), checked in the order of ``keys``."""
+        name = None
+        if "name" in entries:
+            name = self.string(entries["name"].value, f"{path}.name")
+        found = {"colour": "", "contact": ""}
+        for key in keys:
+            value = given(entries, key) if key in found else None
+            if value is not None:
+                checked = self.colour if key == "colour" else self.string
+                found[key] = checked(value, f"{path}.{key}") or ""
+        return name, found["colour"], found["contact"]
+
     def scalar(self, node: ScalarNode, path: str) -> object:
         """The value of an int, float or bool scalar; reports malformed explicit tags."""
         constructors = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from yaml.nodes import Node
 
 from videowall.registry.model import Agency
-from videowall.registry.nodes import NodeChecker, given
+from videowall.registry.nodes import NodeChecker
 
 AGENCY_KEYS = ("name", "colour", "contact")
 
@@ -20,14 +20,7 @@ class AgencyChecks(NodeChecker):
         if entries is None:
             return None
         before = self.error_count
-        name = None
-        if "name" in entries:
-            name = self.string(entries["name"].value, f"{path}.name")
-        colour = contact = ""
-        if (value := given(entries, "colour")) is not None:
-            colour = self.colour(value, f"{path}.colour") or ""
-        if (value := given(entries, "contact")) is not None:
-            contact = self.string(value, f"{path}.contact") or ""
+        name, colour, contact = self.labels(entries, path, AGENCY_KEYS)
         if self.error_count > before or name is None:
             return None
         return Agency(agency_id, name, colour, contact)

@@ -35,17 +35,10 @@ class SiteChecks(NodeChecker):
         if entries is None:
             return None
         before = self.error_count
-        name = None
-        if "name" in entries:
-            name = self.string(entries["name"].value, f"{path}.name")
+        name, colour, contact = self.labels(entries, path, SITE_KEYS)
         location = None
         if (value := given(entries, "location")) is not None:
             location = self.location(value, f"{path}.location")
-        contact = colour = ""
-        if (value := given(entries, "contact")) is not None:
-            contact = self.string(value, f"{path}.contact") or ""
-        if (value := given(entries, "colour")) is not None:
-            colour = self.colour(value, f"{path}.colour") or ""
         if self.error_count > before or name is None:
             return None
         return Site(site_id, name, location, contact, colour)
