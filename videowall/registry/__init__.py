@@ -6,6 +6,7 @@ The names below are the package's public API; :mod:`~videowall.registry.schema`,
 from their modules.
 """
 
+from videowall.registry.alerts import HEALTH_KINDS, AlertRules, KindRule
 from videowall.registry.health import HealthConfig, out_of_order, with_settings
 from videowall.registry.issues import ConfigError, ConfigIssue, suggest
 from videowall.registry.loader import (
@@ -28,12 +29,15 @@ from videowall.registry.model import (
 )
 
 __all__ = [
+    "HEALTH_KINDS",
     "MOTION_OFF",
     "Agency",
+    "AlertRules",
     "Camera",
     "ConfigError",
     "ConfigIssue",
     "HealthConfig",
+    "KindRule",
     "Location",
     "MotionConfig",
     "Registry",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from videowall.registry import settings
+from videowall.registry.alerts import AlertRules
 from videowall.registry.health import HealthConfig
 from videowall.registry.settings import PRIORITY_DEFAULT as PRIORITY_DEFAULT
 from videowall.registry.settings import PRIORITY_HIGHEST as PRIORITY_HIGHEST
@@ -49,6 +50,8 @@ class Agency:
     name: str
     colour: str = ""
     contact: str = ""
+    #: false: nobody is alarmed by this agency's cameras (they still show their state).
+    alerts: bool = True
 
 
 def _minutes(hhmm: str) -> int:
@@ -132,6 +135,8 @@ class Camera:
     tags: tuple[str, ...] = ()
     priority: int = settings.PRIORITY.default
     motion: MotionConfig = MOTION_OFF
+    #: false: nobody is alarmed by this camera (it still shows its state).
+    alerts: bool = True
 
     @property
     def safe_url(self) -> str:
@@ -152,6 +157,8 @@ class Registry:
     source: str = ""
     #: How streams are judged and retried (the file's ``health`` section).
     health: HealthConfig = field(default_factory=HealthConfig)
+    #: How alerts are raised (the file's ``alerts`` section).
+    alerts: AlertRules = field(default_factory=AlertRules)
 
     def get(self, camera_id: str) -> Camera | None:
         for cam in self.cameras:

@@ -5,6 +5,7 @@ Nothing here touches SQLAlchemy or a session; every URL in these values is maske
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -158,3 +159,73 @@ class HealthEntry:
     def __str__(self) -> str:
         text = f"{self.camera_id} {self.state}"
         return f"{text}: {self.reason}" if self.reason else text
+
+
+class AlertState(enum.StrEnum):
+    """Where an alert stands: ``new`` until someone acknowledges it, ``resolved`` once its
+    cause went away (a resolved alert may still wait for an acknowledgement)."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert as the engine raised it and the store keeps it. Times are UTC.
+
+    A group alert (several cameras of one site or one host failing together) has
+    ``camera`` empty and its cameras in ``members``; a single camera's alert has
+    ``members == (camera,)``. ``group`` names what groups it (``site:rp05``,
+    ``host:10.0.0.5``), empty for a single camera.
+    """
+
+    #: Globally unique (a ULID: sortable by time, safe across workstations).
+    id: str
+    #: What happened: ``offline``, ``unauthorized``, ``stalled``, ``frozen`` (``motion``...).
+    kind: str
+    camera: str
+    site: str
+    agency: str
+    #: 1 (most urgent) to 5.
+    priority: int
+    first_at: datetime
+    last_at: datetime
+    #: How often it happened while open (a flapping camera counts up, no new alert).
+    count: int = 1
+    state: AlertState = AlertState.NEW
+    members: tuple[str, ...] = ()
+    group: str = ""
+    #: In words, for the panel and the log: ``connection refused``, ``4 cameras offline``.
+    detail: str = ""
+    acknowledged_by: str = ""
+    acknowledged_at: datetime | None = None
+    note: str = ""
+    resolved_at: datetime | None = None
+    #: Resolved, but someone must still acknowledge it (a setting, by priority).
+    needs_ack: bool = True
+
+    @property
+    def open(self) -> bool:
+        """New or acknowledged and not resolved yet."""
+        return self.state != AlertState.RESOLVED
+
+    @property
+    def unacknowledged(self) -> bool:
+        """Someone must still look at it (new, or resolved but still waiting for an ack)."""
+        return self.acknowledged_at is None and (self.state == AlertState.NEW or self.needs_ack)
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """One step in an alert's history: ``raised``, ``updated`` (count, members),
+    ``acknowledged``, ``resolved``; with who and their note where a person did it."""
+
+    alert_id: str
+    at: datetime
+    change: str
+    state: AlertState
+    count: int = 1
+    by: str = ""
+    note: str = ""
+    detail: str = ""
