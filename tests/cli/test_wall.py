@@ -70,6 +70,13 @@ def test_demo_without_wall_serves_until_interrupted(
     assert calls == [("simulator", "start"), ("simulator", "stop")]
 
 
+def test_snapshot_without_a_store(calls: list[tuple[str, Any]], tmp_path: Path) -> None:
+    assert main(["snapshot", "--config", str(VALID), "--grid", "1x1", "--duration", "0",
+                 "--out", str(tmp_path / "w.png"), "--report", str(tmp_path / "r.json"),
+                 "--db", "none"]) == 0
+    assert calls[0][1][1]["listener"] is None
+
+
 def test_snapshot(calls: list[tuple[str, Any]], tmp_path: Path,
                   capsys: pytest.CaptureFixture[str]) -> None:
     out, report = tmp_path / "wall.png", tmp_path / "report.json"
@@ -80,6 +87,8 @@ def test_snapshot(calls: list[tuple[str, Any]], tmp_path: Path,
     assert [c[0] for c in calls] == ["simulator", "run_snapshot", "simulator"]
     registry, kwargs = calls[1][1]
     assert registry.source == str(VALID)
+    # The store, exactly as the wall itself has it (the default one here).
+    assert hasattr(kwargs.pop("listener"), "registry_applied")
     assert kwargs == {"grid": "1x3", "camera_ids": ["rp01-north", "mall_a_lobby"],
                       "duration": 2.5, "out_png": out, "report_json": report,
                       "size": (960, 540)}

@@ -122,3 +122,28 @@ def test_snapshot_of_the_default_cameras(
     # 640x360 source is not scaled by 0.3% to fit it exactly (the tile crops 2 pixels).
     assert (report["tiles"][0]["width"], report["tiles"][0]["height"]) == (640, 360)
     assert (report["tiles"][1]["width"], report["tiles"][1]["height"]) == (316, 178)
+
+
+def test_snapshot_writes_what_it_sees_to_the_store(
+    qtbot: QtBot, tmp_path: Path, registry: Registry, manager: StreamManager
+) -> None:
+    from videowall.store import Store, cameras, health_history
+    from videowall.store.writer import WallStore
+
+    db = tmp_path / "videowall.db"
+    listener = WallStore(str(db))
+    try:
+        report = run_snapshot(
+            registry, grid="1x2", camera_ids=["red", "off"], duration=1.0,
+            out_png=tmp_path / "wall.png", report_json=tmp_path / "report.json",
+            size=(320, 180), manager=manager, listener=listener,
+        )
+    finally:
+        listener.close()
+    with Store(db) as store:
+        assert {c.id for c in cameras(store)} >= {"red", "off"}
+        logged = [(e.state, e.reason) for e in health_history(store, "off")]
+    reported = [(e["state"], e["message"]) for e in report["events"] if e["camera"] == "off"]
+    # Every change the report lists the health log holds, and the stop after the report.
+    assert logged[:-1] == reported
+    assert logged[-1] == ("stopped", "the wall closed")

@@ -81,6 +81,7 @@ def _add_snapshot(commands: Commands, common: argparse.ArgumentParser) -> None:
                       help="wall size in pixels (default 1280x720)")
     snap.add_argument("--demo", action="store_true",
                       help="serve the demo streams during the run")
+    add_store_option(snap, suppress=False)
     snap.set_defaults(handler=_cmd_snapshot)
 
 
@@ -156,12 +157,15 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
         simulator = DemoSimulator()
         simulator.start()
+    listener = _store_listener(args)
     try:
         report = run_snapshot(
             registry, grid=args.grid, camera_ids=camera_ids, duration=args.duration,
-            out_png=args.out, report_json=args.report, size=args.size,
+            out_png=args.out, report_json=args.report, size=args.size, listener=listener,
         )
     finally:
+        if listener is not None:
+            listener.close()
         if simulator is not None:
             simulator.stop()
     for line in tile_summaries(report):

@@ -33,7 +33,7 @@ from videowall.streams.base import StateChanged
 from videowall.streams.manager import StreamManager
 from videowall.ui.app import ensure_app, freeze_startup_objects, qt_messages_to_logging
 from videowall.ui.wall import WallWidget
-from videowall.wall.session import WallSession, resolve_cameras
+from videowall.wall.session import RegistryListener, WallSession, resolve_cameras
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +103,13 @@ def run_snapshot(
     report_json: str | os.PathLike[str],
     size: tuple[int, int] = (1280, 720),
     manager: StreamManager | None = None,
+    listener: RegistryListener | None = None,
 ) -> dict[str, Any]:
     """Run the wall offscreen for ``duration`` seconds; write the PNG and the report.
 
     ``camera_ids`` None takes the first enabled cameras of the registry. Unknown camera
-    ids or grid names raise ValueError before anything starts. A manager passed in stays
+    ids or grid names raise ValueError before anything starts. ``listener`` (the store
+    writer) is told of the registry and of every state change, as by the wall itself. A manager passed in stays
     the caller's to shut down (the wall releases its streams); a new one is shut down here.
     Returns the report.
     """
@@ -125,7 +127,7 @@ def run_snapshot(
     manager = manager if manager is not None else StreamManager(health=registry.health)
     with qt_messages_to_logging():
         # The session runs the wall and keeps the record; the widget only paints it.
-        session = WallSession(registry, manager)
+        session = WallSession(registry, manager, store=listener)
         session.start()
         wall = WallWidget(session, layout)
         try:
