@@ -109,8 +109,9 @@ def run_snapshot(
 
     ``camera_ids`` None takes the first enabled cameras of the registry. Unknown camera
     ids or grid names raise ValueError before anything starts. ``listener`` (the store
-    writer) is told of the registry and of every state change, as by the wall itself. A manager passed in stays
-    the caller's to shut down (the wall releases its streams); a new one is shut down here.
+    writer) is told of the registry and of every state change, as by the wall itself. A
+    manager passed in stays the caller's to shut down (the wall releases its streams); a
+    new one is shut down here.
     Returns the report.
     """
     layout = preset(grid)
