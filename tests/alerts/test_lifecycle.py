@@ -152,3 +152,19 @@ def test_configure_applies_new_rules_and_registry() -> None:
     assert [(t, e.change, e.alert.camera, e.alert.priority) for t, e in timeline] == [
         (1.0, "raised", "c1", 2)]
     assert eng.report(Signal("c1", "unauthorized", at(6), True, "")) != []
+
+
+def test_unacknowledged_lists_open_and_resolved_alerts_waiting_for_an_ack() -> None:
+    eng = engine(camera("urgent", priority=1, site="rp06"), camera("calm", priority=4),
+                 camera("seen"))
+    [urgent] = eng.report(down("urgent", 0))
+    eng.report(down("calm", 0))
+    [seen] = eng.report(down("seen", 100))
+    eng.acknowledge([seen.alert.id], "maria", "", at(101))
+    assert [a.camera for a in eng.unacknowledged()] == ["urgent", "calm"]
+    eng.report(up("urgent", 110))
+    eng.report(up("calm", 110))
+    eng.tick(at(120))
+    assert [a.id for a in eng.unacknowledged()] == [urgent.alert.id]  # priority 1 waits
+    eng.acknowledge([urgent.alert.id], "maria", "", at(121))
+    assert eng.unacknowledged() == []

@@ -105,6 +105,7 @@ class AlertEngine:
     def __init__(self, rules: AlertRules, registry: Registry) -> None:
         self._rules = rules
         self._registry = registry
+        self._cameras = {c.id: c for c in registry.cameras}
         self._conditions: dict[_Key, _Condition] = {}
         #: Active conditions waiting for their grace period to elapse.
         self._pending: set[_Key] = set()
@@ -126,6 +127,7 @@ class AlertEngine:
         camera may no longer raise alerts are dropped."""
         self._rules = rules
         self._registry = registry
+        self._cameras = {c.id: c for c in registry.cameras}
         self._pending = {k for k in self._pending if self._may_raise(k[0])}
 
     def report(self, signal: Signal) -> list[AlertEvent]:
@@ -192,6 +194,12 @@ class AlertEngine:
         """The open alerts (new or acknowledged), oldest first."""
         return [self._open[i].alert for i in sorted(self._open)]
 
+    def unacknowledged(self) -> list[Alert]:
+        """What someone must still look at: open alerts nobody acknowledged and resolved
+        ones still waiting for an acknowledgement, oldest first (the badge counts them)."""
+        alerts = [e.alert for e in self._open.values() if e.alert.unacknowledged]
+        return sorted([*alerts, *self._waiting.values()], key=lambda a: a.id)
+
     def get(self, alert_id: str) -> Alert | None:
         """The alert ``alert_id`` as it is now, if the engine knows it."""
         if alert_id in self._open:
@@ -201,7 +209,7 @@ class AlertEngine:
     # -- raising -------------------------------------------------------------------------
 
     def _camera(self, camera_id: str) -> Camera | None:
-        return self._registry.get(camera_id)
+        return self._cameras.get(camera_id)
 
     def _may_raise(self, camera_id: str) -> bool:
         camera = self._camera(camera_id)
