@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from videowall.alerts import AlertEvent
 from videowall.registry.watch import ReloadResult
 from videowall.streams.base import StreamEvent
 
@@ -30,5 +31,14 @@ class Notice:
     text: str
 
 
+@dataclass(frozen=True)
+class AlertChanged:
+    """An alert was raised, updated, acknowledged or resolved (``t``: the monotonic time
+    the session handed it on)."""
+
+    t: float
+    event: AlertEvent
+
+
 #: Everything a subscriber of the session may be handed.
-WallEvent = StreamEvent | RegistryChecked | Notice
+WallEvent = StreamEvent | RegistryChecked | Notice | AlertChanged

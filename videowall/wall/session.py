@@ -26,13 +26,16 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
+from videowall.alerts import AlertEngine, AlertEvent, health_signals
 from videowall.registry.model import Camera, Registry
 from videowall.registry.watch import DEFAULT_INTERVAL, RegistryWatcher, ReloadResult
+from videowall.store.records import Alert, AlertChange
 from videowall.streams.base import StateChanged, StreamEvent, StreamState
 from videowall.streams.manager import Stream, StreamManager
-from videowall.wall.events import Notice, RegistryChecked, WallEvent
+from videowall.wall.events import AlertChanged, Notice, RegistryChecked, WallEvent
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ MAX_EVENTS = 10_000
 WATCH_SIZE = (320, 180)
 #: How long :meth:`WallSession.close` waits for the session's thread.
 STOP_TIMEOUT = 5.0
+#: Seconds between two looks of the alert engine at its clocks (grace, resolution).
+ALERT_TICK_S = 0.1
 
 #: What the record says when a camera's last viewer lets its stream go.
 OFF_THE_WALL = "taken off the wall"
@@ -69,6 +74,17 @@ class StreamEventListener(Protocol):
     the event on and return."""
 
     def stream_event(self, event: StreamEvent) -> None: ...
+
+
+@runtime_checkable
+class AlertListener(Protocol):
+    """A listener that keeps alerts (the store): ``alert_event`` must only hand the alert
+    on and return; ``open_alerts`` is read once, at the start, to carry alerts over a
+    restart."""
+
+    def alert_event(self, alert: Alert, change: AlertChange) -> None: ...
+
+    def open_alerts(self) -> list[Alert]: ...
 
 
 def last_live_change(history: Iterable[StreamEvent]) -> float | None:
@@ -139,8 +155,17 @@ class WallSession:
         self.store = store
         #: ``time.monotonic()`` when the session began; report times count from here.
         self.started_at = time.monotonic()
+        #: ... and the same moment in UTC.
+        self.started_utc = datetime.now(UTC)
         #: Every state change seen, oldest first.
         self.events: collections.deque[StreamEvent] = collections.deque(maxlen=MAX_EVENTS)
+        #: Every alert event handed on, oldest first.
+        self.alert_events: collections.deque[AlertChanged] = collections.deque(
+            maxlen=MAX_EVENTS
+        )
+        #: Turns stream health (and any other source) into alerts.
+        self.alerts = AlertEngine(registry.alerts, registry)
+        self._alert_tick_at = 0.0
         self.pump_interval = pump_interval
         self.watcher: RegistryWatcher | None = None
         if registry_path is not None:
@@ -179,6 +204,7 @@ class WallSession:
         if self._started or self._closed:
             return
         self._started = True
+        self._restore_alerts()
         self._tell_store(self._registry)
         if self.watcher is not None:
             self.watcher.start()
@@ -302,6 +328,7 @@ class WallSession:
                 return
             if registry.health != old.health:
                 self.manager.configure(registry.health)
+            self.alerts.configure(registry.alerts, registry)
             for stream in self.manager.streams():
                 camera = registry.get(stream.camera.id)
                 if camera is not None and camera.url == stream.camera.url:
@@ -315,6 +342,62 @@ class WallSession:
             return False
         self.watcher.reload_now()
         return True
+
+    # -- alerts ----------------------------------------------------------------------------
+
+    def utc(self, t: float) -> datetime:
+        """The UTC time of ``time.monotonic()`` value ``t``."""
+        return datetime.now(UTC) - timedelta(seconds=time.monotonic() - t)
+
+    def acknowledge(self, alert_ids: Iterable[str], user: str, note: str = "") -> list[Alert]:
+        """Acknowledge alerts (a group's id acknowledges the group) with who and their
+        note; returns the alerts as they are now. Unknown ids raise KeyError naming them
+        before anything changes."""
+        with self._lock:
+            events = self.alerts.acknowledge(list(alert_ids), user, note,
+                                             datetime.now(UTC))
+            for event in events:
+                self._publish_alert(event)
+            return [event.alert for event in events]
+
+    def _restore_alerts(self) -> None:
+        """Carry the open alerts of the store over a restart."""
+        if not isinstance(self.store, AlertListener):
+            return
+        try:
+            alerts = self.store.open_alerts()
+        except Exception as exc:  # a store that cannot be read: the wall runs without them
+            log.warning("open alerts not read from the store: %s", exc)
+            self.notify(f"Open alerts not read from the store: {exc}")
+            return
+        with self._lock:
+            self.alerts.restore(alerts)
+        if alerts:
+            log.info("%d open alert%s carried over from the store", len(alerts),
+                     "" if len(alerts) == 1 else "s")
+
+    def _publish_alert(self, event: AlertEvent) -> None:
+        changed = AlertChanged(time.monotonic(), event)
+        self.alert_events.append(changed)
+        if isinstance(self.store, AlertListener):
+            try:
+                self.store.alert_event(event.alert, event.history)
+            except Exception:
+                log.exception("handing an alert to the store failed")
+        alert = event.alert
+        log.log(logging.WARNING if event.change == "raised" else logging.INFO,
+                "alert %s %s: %s %s (priority %d, count %d)%s", alert.id[-8:], event.change,
+                alert.kind, alert.camera or alert.group, alert.priority, alert.count,
+                f": {alert.detail}" if alert.detail else "")
+        self._dispatch(changed)
+
+    def _tick_alerts(self) -> None:
+        now = time.monotonic()
+        if now - self._alert_tick_at < ALERT_TICK_S:
+            return
+        self._alert_tick_at = now
+        for event in self.alerts.tick(datetime.now(UTC)):
+            self._publish_alert(event)
 
     def _on_watcher_result(self, result: ReloadResult) -> None:
         # On the watcher's thread (or the caller's of reload_now): hand over, return.
@@ -353,6 +436,7 @@ class WallSession:
                         self.apply_registry(event.result.registry)
                 self._dispatch(event)
                 events.append(event)
+            self._tick_alerts()
             return events
 
     def _publish(self, event: StreamEvent) -> None:
@@ -365,6 +449,11 @@ class WallSession:
                 except Exception:
                     log.exception("handing a state change to the store failed")
         self._dispatch(event)
+        if isinstance(event, StateChanged):
+            at = self.utc(event.t)
+            for signal in health_signals(event.camera_id, event.state, event.detail, at):
+                for alert_event in self.alerts.report(signal):
+                    self._publish_alert(alert_event)
 
     def _dispatch(self, event: WallEvent) -> None:
         for subscriber in list(self._subscribers):
