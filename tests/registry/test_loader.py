@@ -247,7 +247,7 @@ EXPECTED: dict[str, list[str]] = {
         "broken/unknown_key.yaml:3: cameras[0]: unknown key 'nmae' (did you mean 'name'?)",
         "broken/unknown_key.yaml:6: cameras[0]: unknown key 'colour' (expected one of id, "
         "name, site, agency, url, streams, backend, enabled, location, heading, tags, "
-        "priority, credentials, motion)",
+        "priority, credentials, motion, alerts)",
     ],
     "unknown_site.yaml": [
         "broken/unknown_site.yaml:7: cameras[0].site: unknown site 'rp1' (did you mean "

@@ -184,6 +184,7 @@ _POOLS: dict[str, tuple[list[Any], list[Any]]] = {
          {"schedule": [{"from": "07:60", "to": "01:00"}]},
          {"schedule": {"from": "08:00", "to": "09:00"}}],
     ),
+    "alerts": ([True, False, None], ["no", 0, "false"]),
     "nmae": ([], ["typo"]),
 }
 

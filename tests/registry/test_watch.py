@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from videowall.registry.alerts import AlertRules, KindRule
 from videowall.registry.loader import load_registry
 from videowall.registry.model import Camera, Registry
 from videowall.registry.watch import (
@@ -367,3 +368,43 @@ def test_start_twice_is_an_error(make_watcher: WatcherMaker) -> None:
     watcher = make_watcher(Results())
     with pytest.raises(RuntimeError, match="already started"):
         watcher.start()
+
+
+# -- the alerts section and flags ----------------------------------------------------------
+
+
+def _edited(watcher: RegistryWatcher, results: Results, text: str) -> ReloadResult:
+    """What ``watcher`` reports once the file holds ``text`` (two looks, no thread)."""
+    Path(watcher.path).write_text(text, encoding="utf-8")
+    watcher.poll()
+    watcher.poll()
+    return results.next(0)
+
+
+def test_a_change_of_only_the_alerts_section_is_a_reload(
+    make_watcher: WatcherMaker, registry_file: Path
+) -> None:
+    results = Results()
+    watcher = make_watcher(results, start=False)
+    before = watcher.registry
+    assert before is not None and before.alerts == AlertRules()
+    result = _edited(watcher, results, TWO + "alerts:\n  kinds:\n    stalled: {grace_s: 1}\n")
+    assert result.ok and result.registry is not None
+    assert result.registry.alerts.rule("stalled") == KindRule(grace_s=1.0)
+    assert result.registry.alerts != before.alerts
+    assert result.diff == RegistryDiff()  # no camera changed: nothing restarts
+    assert watcher.registry is result.registry
+    # a broken section is not applied: the rules stay as they were
+    broken = _edited(watcher, results, TWO + "alerts:\n  kinds:\n    stalld: {grace_s: 1}\n")
+    assert not broken.ok
+    assert [str(i) for i in broken.errors] == [
+        f"{registry_file}:18: alerts.kinds: unknown alert kind 'stalld' "
+        "(did you mean 'stalled'?)"
+    ]
+    assert watcher.registry is result.registry
+
+
+def test_a_camera_that_stops_raising_alerts_changes_but_keeps_its_stream() -> None:
+    old = Registry(cameras=(cam("a"), cam("b")))
+    new = Registry(cameras=(cam("a", alerts=False), cam("b")))
+    assert diff_registries(old, new) == RegistryDiff(changed=("a",))

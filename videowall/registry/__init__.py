@@ -6,7 +6,7 @@ The names below are the package's public API; :mod:`~videowall.registry.schema`,
 from their modules.
 """
 
-from videowall.registry.alerts import HEALTH_KINDS, AlertRules, KindRule
+from videowall.registry.alerts import ALERT_KINDS, HEALTH_KINDS, AlertRules, KindRule, default_rule
 from videowall.registry.health import HealthConfig, out_of_order, with_settings
 from videowall.registry.issues import ConfigError, ConfigIssue, suggest
 from videowall.registry.loader import (
@@ -29,6 +29,7 @@ from videowall.registry.model import (
 )
 
 __all__ = [
+    "ALERT_KINDS",
     "HEALTH_KINDS",
     "MOTION_OFF",
     "Agency",
@@ -45,6 +46,7 @@ __all__ = [
     "ScheduleWindow",
     "Site",
     "check_registry",
+    "default_rule",
     "load_registry",
     "out_of_order",
     "parse_registry",

@@ -43,12 +43,13 @@ from yaml.nodes import Node
 from videowall.registry.issues import ConfigError, ConfigIssue, IssueList
 from videowall.registry.model import Agency, Registry, Site
 from videowall.registry.sections.agencies import AgencyChecks
+from videowall.registry.sections.alerts import AlertChecks
 from videowall.registry.sections.cameras import CameraChecks
 from videowall.registry.sections.health import HealthChecks
 
 log = logging.getLogger(__name__)
 
-TOP_KEYS = ("cameras", "sites", "agencies", "health")
+TOP_KEYS = ("cameras", "sites", "agencies", "health", "alerts")
 #: Top-level keys with this prefix are ignored (a place for YAML anchors).
 EXTENSION_PREFIX = "x-"
 
@@ -140,7 +141,7 @@ def validate_file(
 # -- the document ------------------------------------------------------------------------------
 
 
-class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks):
+class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks, AlertChecks):
     """Reads one document and checks its sections."""
 
     def check_document(self, text: str | bytes) -> Registry | None:
@@ -213,8 +214,10 @@ class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks):
         if cameras_entry is None:
             return None
         health = self.health(top.get("health"))
+        alerts = self.alerts(top.get("alerts"))
         cameras = self.cameras(cameras_entry, sites, agencies)
-        if cameras is None or sites is None or agencies is None or health is None:
+        if cameras is None or sites is None or agencies is None or health is None \
+                or alerts is None:
             return None
         return Registry(
             cameras=cameras,
@@ -222,4 +225,5 @@ class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks):
             agencies={k: v for k, v in agencies.items() if isinstance(v, Agency)},
             source=self.source,
             health=health,
+            alerts=alerts,
         )

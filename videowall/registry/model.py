@@ -51,7 +51,7 @@ class Agency:
     colour: str = ""
     contact: str = ""
     #: false: nobody is alarmed by this agency's cameras (they still show their state).
-    alerts: bool = True
+    alerts: bool = settings.ALERTS_ON.default
 
 
 def _minutes(hhmm: str) -> int:
@@ -136,7 +136,7 @@ class Camera:
     priority: int = settings.PRIORITY.default
     motion: MotionConfig = MOTION_OFF
     #: false: nobody is alarmed by this camera (it still shows its state).
-    alerts: bool = True
+    alerts: bool = settings.ALERTS_ON.default
 
     @property
     def safe_url(self) -> str:

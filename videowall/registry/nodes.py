@@ -13,12 +13,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from videowall.registry.issues import ConfigIssue, Severity, did_you_mean, suggest
+from videowall.registry.settings import Choice, Flag, Number, Setting
 from videowall.util.logs import mask_url
 
 #: Camera, site and agency ids.
@@ -313,6 +314,27 @@ class NodeChecker:
                                    f"found {short(str(node.value))}")
             return None
         return number
+
+    def declared_number(self, node: Node, path: str, setting: Number[Any]) -> float | None:
+        """A number in the range of ``setting``; an int when it takes whole numbers."""
+        number = self.number(node, path, *setting.range)
+        if number is None or not setting.whole:
+            return number
+        if number != int(number):
+            self.error(node, path, f"expected a whole number, found {number:g}")
+            return None
+        return int(number)
+
+    def declared(self, node: Node, path: str, setting: Setting[Any]) -> object:
+        """The value of a declared setting (:mod:`videowall.registry.settings`), checked
+        against its range or choices; None where it is wrong."""
+        if isinstance(setting, Number):
+            return self.declared_number(node, path, setting)
+        if isinstance(setting, Flag):
+            return self.boolean(node, path)
+        if isinstance(setting, Choice):
+            return self.choice(node, path, setting.choices)
+        raise TypeError(f"no check for {setting!r}")
 
     def colour(self, node: Node, path: str) -> str | None:
         """A colour as ``#rrggbb`` (or ``#rgb``)."""

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from videowall.registry import settings
+from videowall.registry.alerts import KIND_FIELDS, default_rule
 from videowall.registry.loader import EXTENSION_PREFIX, TOP_KEYS
 from videowall.registry.model import WEEKDAYS
 from videowall.registry.nodes import COLOUR_PATTERN, ID_RE
 from videowall.registry.sections.agencies import AGENCY_KEYS
+from videowall.registry.sections.alerts import ALERTS_KEYS, KIND_KEYS
 from videowall.registry.sections.cameras import CAMERA_KEYS, CAMERA_REQUIRED
 from videowall.registry.sections.credentials import CREDENTIALS_KEYS
 from videowall.registry.sections.motion import MOTION_KEYS
@@ -228,6 +230,7 @@ def _definitions() -> dict[str, JsonSchema]:
         "priority": _nullable(_setting(settings.PRIORITY)),
         "credentials": _nullable(_ref("credentials")),
         "motion": _nullable(_ref("motion")),
+        "alerts": _nullable(_setting(settings.ALERTS_ON)),
     }, required=CAMERA_REQUIRED, description="One camera.")
     camera["oneOf"] = [{"required": ["url"]}, {"required": ["streams"]}]
     colour = {"type": "string", "pattern": _anchored(COLOUR_PATTERN),
@@ -242,6 +245,7 @@ def _definitions() -> dict[str, JsonSchema]:
         "name": _text("Name operators see."),
         "colour": _nullable(colour),
         "contact": _nullable(_text("Who to call (a phone number, a name).")),
+        "alerts": _nullable(_setting(settings.ALERTS_ON)),
     }, required=("name",), description="The owner of cameras: a department, an agency or a "
                                        "private operator.")
     return {
@@ -258,6 +262,26 @@ def _health_schema() -> JsonSchema:
                                "camera of the file.")
 
 
+def _kind_schema(kind: str) -> JsonSchema:
+    """One kind under ``alerts.kinds``, with that kind's own defaults."""
+    default = default_rule(kind)
+    properties = {
+        s.key: dict(_setting(s), default=getattr(default, KIND_FIELDS[s.key]))
+        for s in settings.KIND_SETTINGS
+    }
+    return _object(KIND_KEYS, properties, description=f"What {kind} alerts do.")
+
+
+def _alerts_schema() -> JsonSchema:
+    properties = {s.key: _setting(s) for s in settings.ALERTS_SETTINGS}
+    kinds = _object(settings.ALERT_KINDS,
+                    {kind: _nullable(_kind_schema(kind)) for kind in settings.ALERT_KINDS},
+                    description="What each kind of alert does; a kind not named here, and "
+                                "a setting a kind does not give, keep their defaults.")
+    return _object(ALERTS_KEYS, {**properties, "kinds": _nullable(kinds)},
+                   description="How failures become alerts, for every camera of the file.")
+
+
 def registry_schema() -> JsonSchema:
     """The JSON Schema of a camera registry file."""
     by_id = {
@@ -272,6 +296,7 @@ def registry_schema() -> JsonSchema:
         "agencies": _nullable(dict(by_id, additionalProperties=_ref("agency"),
                                    description="Owners of cameras, by id.")),
         "health": _nullable(_ref("health")),
+        "alerts": _nullable(_ref("alerts")),
     }, required=("cameras",), description="A videowall camera registry.")
     return {
         "$schema": DIALECT,
@@ -281,7 +306,8 @@ def registry_schema() -> JsonSchema:
         "patternProperties": {f"^{EXTENSION_PREFIX}": {
             "description": "Ignored: a place for YAML anchors (&defaults) to merge with <<.",
         }},
-        "definitions": {**_definitions(), "health": _health_schema()},
+        "definitions": {**_definitions(), "health": _health_schema(),
+                        "alerts": _alerts_schema()},
     }
 
 

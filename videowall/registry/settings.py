@@ -66,8 +66,10 @@ PRIORITY = Number[int](
     f"Alert priority: {PRIORITY_HIGHEST} is the most urgent, {PRIORITY_LOWEST} the least.",
     PRIORITY_HIGHEST, PRIORITY_LOWEST, whole=True,
 )
+ALERTS_ON = Flag("alerts", True, "false: no alert is raised for this camera (for an agency: "
+                                 "for its cameras); the tile still shows its state.")
 #: The scalar settings of a camera entry.
-CAMERA_SETTINGS: tuple[Setting[Any], ...] = (BACKEND, ENABLED, HEADING, PRIORITY)
+CAMERA_SETTINGS: tuple[Setting[Any], ...] = (BACKEND, ENABLED, HEADING, PRIORITY, ALERTS_ON)
 
 # -- where a camera or a site stands
 
@@ -123,3 +125,48 @@ HEALTH_ORDER = (
     ("auth_retry_first_s", "auth_retry_cap_s"),
     ("freeze_s", "freeze_reconnect_s"),
 )
+
+# -- the alerts section: how failures become alerts, and what each kind does
+
+#: The kinds of alert the stream health raises, most serious first.
+HEALTH_KINDS = ("offline", "unauthorized", "stalled", "frozen")
+#: Every kind an ``alerts.kinds`` mapping may name: the health kinds and motion.
+ALERT_KINDS = (*HEALTH_KINDS, "motion")
+
+#: The scalar settings of the ``alerts`` section, in the file's order.
+ALERTS_SETTINGS: tuple[Setting[Any], ...] = (
+    Number[float]("group_window_s", 5.0, "Two or more failures of one kind within this many "
+                                         "seconds, at one site (or one host, for cameras "
+                                         "without a site), form one group alert.", 0.1, 600),
+    Number[float]("resolve_after_s", 10.0, "A health alert resolves once its camera was live "
+                                           "again this many seconds.", 0.1, 86400),
+    Number[int]("ack_resolved_up_to", 2, "Resolved alerts of this priority or a more urgent "
+                                         "one still wait for an acknowledgement.",
+                PRIORITY_HIGHEST, PRIORITY_LOWEST, whole=True),
+    Flag("sound", True, "Sound on new alerts of priority 1-2."),
+    Flag("sound_repeat", False, "Repeat the sound every few seconds until the alert is "
+                                "acknowledged (false: once)."),
+    Number[float]("dwell_s", 10.0, "Seconds each raised camera stays in the alarm tile while "
+                                   "others wait their turn.", 1, 3600),
+    Number[float]("return_after_s", 120.0, "Seconds after which the alarm tile returns to its "
+                                           "own camera though nobody acknowledged (0: only an "
+                                           "acknowledgement returns it).", 0, 86400),
+)
+#: :data:`ALERTS_SETTINGS` by key.
+ALERTS: dict[str, Setting[Any]] = {s.key: s for s in ALERTS_SETTINGS}
+
+#: The settings of one kind under ``alerts.kinds``, in the file's order.
+KIND_SETTINGS: tuple[Setting[Any], ...] = (
+    Number[int]("priority_offset", 0, "Added to the camera's priority (1 most urgent ... 5): "
+                                      "-1 makes the alert more urgent.", -4, 4, whole=True),
+    Number[float]("grace_s", 0.0, "A condition that clears within this many seconds raises "
+                                  "nothing (a blip).", 0, 3600),
+    Flag("raise", True, "Bring the camera in front: a border on its tile, or the alarm tile "
+                        "when it is not on the wall."),
+    Flag("sound", True, "Sound on a new alert of this kind (of priority 1-2)."),
+)
+#: :data:`KIND_SETTINGS` by key.
+KIND: dict[str, Setting[Any]] = {s.key: s for s in KIND_SETTINGS}
+#: The grace period of each kind where it differs from ``grace_s``'s default: a stall or a
+#: freeze that clears within seconds is a blip, a camera that is offline is not.
+KIND_GRACE: dict[str, float] = {"stalled": 3.0, "frozen": 5.0}

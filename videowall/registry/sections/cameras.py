@@ -16,11 +16,11 @@ from videowall.registry.sections.credentials import CredentialChecks
 from videowall.registry.sections.motion import MotionChecks
 from videowall.registry.sections.sites import SiteChecks
 from videowall.registry.sections.streams import Url
-from videowall.registry.settings import BACKEND, ENABLED, HEADING, PRIORITY
+from videowall.registry.settings import ALERTS_ON, BACKEND, ENABLED, HEADING, PRIORITY
 
 CAMERA_KEYS = (
     "id", "name", "site", "agency", "url", "streams", "backend", "enabled", "location",
-    "heading", "tags", "priority", "credentials", "motion",
+    "heading", "tags", "priority", "credentials", "motion", "alerts",
 )
 CAMERA_REQUIRED = ("id", "name", "site")
 
@@ -35,6 +35,7 @@ class _Settings(NamedTuple):
     tags: tuple[str, ...] = ()
     priority: int = PRIORITY.default
     motion: MotionConfig | None = MOTION_OFF
+    alerts: bool = ALERTS_ON.default
 
 
 class _Streams(NamedTuple):
@@ -106,7 +107,7 @@ class CameraChecks(CredentialChecks, SiteChecks, MotionChecks):
             sub_url=sub.url if sub else None, backend=settings.backend,
             enabled=settings.enabled and not unset, location=settings.location,
             heading=settings.heading, tags=settings.tags, priority=settings.priority,
-            motion=settings.motion,
+            motion=settings.motion, alerts=settings.alerts,
         )
 
     def _camera_id(
@@ -182,6 +183,8 @@ class CameraChecks(CredentialChecks, SiteChecks, MotionChecks):
                                or PRIORITY.default)
         if (value := given(entries, "motion")) is not None:
             out = out._replace(motion=self.motion(value, f"{path}.motion"))
+        if (value := given(entries, ALERTS_ON.key)) is not None:
+            out = out._replace(alerts=bool(self.boolean(value, f"{path}.{ALERTS_ON.key}")))
         return out
 
     def priority(self, node: Node, path: str) -> int | None:

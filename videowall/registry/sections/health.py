@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from yaml.nodes import Node
-
 from videowall.registry.health import HealthConfig, out_of_order
 from videowall.registry.nodes import Entry, NodeChecker, is_null
 from videowall.registry.settings import HEALTH, HEALTH_SETTINGS
@@ -23,7 +21,7 @@ class HealthChecks(NodeChecker):
         before = self.error_count
         values: dict[str, float] = {}
         for name, item in entries.items():
-            value = self._setting(name, item.value)
+            value = self.declared_number(item.value, f"health.{name}", HEALTH[name])
             if value is not None:
                 values[name] = value
         config = HealthConfig(**values)  # type: ignore[arg-type]
@@ -33,13 +31,3 @@ class HealthChecks(NodeChecker):
         if self.error_count > before:
             return None
         return config
-
-    def _setting(self, name: str, node: Node) -> float | None:
-        setting = HEALTH[name]
-        number = self.number(node, f"health.{name}", *setting.range)
-        if number is None or not setting.whole:
-            return number
-        if number != int(number):
-            self.error(node, f"health.{name}", f"expected a whole number, found {number:g}")
-            return None
-        return int(number)
