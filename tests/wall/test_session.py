@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,11 @@ from tests.fakes import FakeFactory, make_registry
 from videowall.registry.loader import load_registry
 from videowall.registry.model import Registry
 from videowall.store import Store, health_history
+from videowall.store.records import Alert, AlertChange, AlertState
 from videowall.store.writer import WallStore
 from videowall.streams.base import StateChanged, StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
-from videowall.wall.events import Notice, RegistryChecked, WallEvent
+from videowall.wall.events import AlertChanged, Notice, RegistryChecked, WallEvent
 from videowall.wall.session import (
     NOT_WATCHED,
     OFF_THE_WALL,
@@ -320,3 +322,63 @@ def save(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.swp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+class AlertStore:
+    """A fake of the store writer's alert side: keeps what it is handed."""
+
+    def __init__(self, carried: list[Alert]) -> None:
+        self.carried = carried
+        self.kept: list[tuple[Alert, AlertChange]] = []
+        self.registries: list[Registry] = []
+
+    def registry_applied(self, registry: Registry, notify: Callable[[str], None]) -> None:
+        self.registries.append(registry)
+
+    def alert_event(self, alert: Alert, change: AlertChange) -> None:
+        self.kept.append((alert, change))
+
+    def open_alerts(self) -> list[Alert]:
+        return list(self.carried)
+
+
+def test_a_failing_camera_raises_an_alert_for_subscribers_and_the_store(
+    registry: Registry,
+) -> None:
+    carried = Alert(id="01JAAAAAAAAAAAAAAAAAAAAAAA", kind="offline", camera="red",
+                    site="rp01", agency="transport", priority=3,
+                    first_at=datetime(2026, 11, 29, 8, 0, tzinfo=UTC),
+                    last_at=datetime(2026, 11, 29, 8, 0, tzinfo=UTC), members=("red",))
+    store = AlertStore([carried])
+    manager = StreamManager(FakeFactory())
+    session = WallSession(registry, manager, store=store)
+    seen = Recorder()
+    session.subscribe(seen)
+    try:
+        session.start()
+        assert session.alerts.get(carried.id) == carried  # carried over a restart
+        off = registry.get("off")
+        assert off is not None
+        session.watch(off)  # on no tile: its alert comes all the same
+        wait_for(lambda: any(isinstance(e, AlertChanged) for e in seen.events))
+        raised = [e.event for e in seen.events if isinstance(e, AlertChanged)]
+        assert [(e.change, e.alert.kind, e.alert.camera) for e in raised] == [
+            ("raised", "offline", "off")
+        ]
+        alert = raised[0].alert
+        assert alert.state == AlertState.NEW and alert.priority == off.priority
+        assert store.kept == [(alert, raised[0].history)]
+        done = session.acknowledge([alert.id], "budi", "cable cut, team sent")
+        assert [(a.state, a.acknowledged_by, a.note) for a in done] == [
+            (AlertState.ACKNOWLEDGED, "budi", "cable cut, team sent")
+        ]
+        assert store.kept[-1][0] == done[0] and store.kept[-1][1].change == "acknowledged"
+        with pytest.raises(KeyError, match="nope"):
+            session.acknowledge(["nope"], "budi")
+        assert [e.event.change for e in session.alert_events] == ["raised", "acknowledged"]
+    finally:
+        session.close()
+        manager.shutdown()
+    # Closing the wall resolves nothing: the alert is still open.
+    assert session.alerts.get(alert.id) is not None
+    assert session.alerts.get(alert.id).state == AlertState.ACKNOWLEDGED  # type: ignore[union-attr]
