@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PyQt6.QtGui import QImage
@@ -36,7 +37,7 @@ def test_snapshot_writes_png_and_report(
         manager=manager,
     )
     assert json.loads(report_path.read_text(encoding="utf-8")) == report
-    assert set(report) == {"tiles", "events"}
+    assert set(report) == {"tiles", "events", "alerts"}
 
     image = QImage(str(png))
     assert (image.width(), image.height()) == (640, 360)
@@ -69,9 +70,12 @@ def test_snapshot_writes_png_and_report(
     assert 25 <= off["stats"]["next_retry_in_s"] <= 30  # the fake retries after 30 s
     assert drop["stats"]["frames_decoded"] > 0
 
-    events = report["events"]
-    assert all(set(e) >= EVENT_KEYS for e in events)
-    assert all(e["kind"] == "state" for e in events)
+    everything = report["events"]
+    assert all(set(e) >= EVENT_KEYS for e in everything)
+    assert {e["kind"] for e in everything} == {"state", "alert"}
+    times = [e["t"] for e in everything]
+    assert times == sorted(times)
+    events = [e for e in everything if e["kind"] == "state"]
     times = [e["t"] for e in events]
     assert times == sorted(times) and times[0] >= 0.0 and times[-1] <= 2.0
     assert {
@@ -82,8 +86,31 @@ def test_snapshot_writes_png_and_report(
     drop_states = [e["state"] for e in events if e["camera"] == "drop"]
     assert drop_states == ["connecting", "live", "offline"]
 
+    assert_one_group_alert(everything, report["alerts"])
+
     # The wall let go of its streams; the manager stays the caller's.
     assert manager.streams() == []
+
+
+def assert_one_group_alert(everything: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> None:
+    """Both mall cameras went offline within the group window: one alert for the site."""
+    events = [e for e in everything if e["kind"] == "state"]
+    changes = [(e["change"], e["camera"], e["members"], e["state"])
+               for e in everything if e["kind"] == "alert"]
+    assert changes == [("raised", "off", ["off"], "new"),
+                       ("updated", "", ["off", "drop"], "new")]
+    (alert,) = alerts
+    assert {k: alert[k] for k in ("kind", "camera", "members", "state", "count", "group",
+                                  "detail", "priority")} == {
+        "kind": "offline", "camera": "", "members": ["off", "drop"], "state": "new",
+        "count": 2, "group": "site:mall", "detail": "2 cameras offline", "priority": 3,
+    }
+    off_down = next(e["t"] for e in events if e["camera"] == "off" and e["state"] == "offline")
+    drop_down = next(e["t"] for e in events if e["camera"] == "drop" and e["state"] == "offline")
+    assert alert["first_t"] == pytest.approx(off_down, abs=0.05)
+    assert alert["last_t"] == pytest.approx(drop_down, abs=0.05)
+    assert len(alert["id"]) == 26
+
 
 
 def test_snapshot_names_unknown_cameras(
@@ -143,7 +170,8 @@ def test_snapshot_writes_what_it_sees_to_the_store(
     with Store(db) as store:
         assert {c.id for c in cameras(store)} >= {"red", "off"}
         logged = [(e.state, e.reason) for e in health_history(store, "off")]
-    reported = [(e["state"], e["message"]) for e in report["events"] if e["camera"] == "off"]
+    reported = [(e["state"], e["message"]) for e in report["events"]
+                if e["camera"] == "off" and e["kind"] == "state"]
     # Every change the report lists the health log holds (in order, from the first), and
     # what came after the report up to the stop.
     assert reported and logged[: len(reported)] == reported

@@ -4,7 +4,9 @@ Report schema::
 
     {"tiles": [{"index", "camera", "site", "state", "detail", "backend",
                 "frames", "fps", "width", "height", "stats"}],
-     "events": [{"t", "camera", "kind", "state", "detail", "message"}]}
+     "events": [{"t", "camera", "kind", "state", "detail", "message"}],
+     "alerts": [{"id", "kind", "camera", "state", "priority", "count", "first_t",
+                 "last_t", "members", ...}]}
 
 ``frames`` counts the frames a tile really painted; ``fps`` is those frames over the time
 since the tile's first frame; ``stats`` is the stream's own statistics (see
@@ -29,10 +31,10 @@ from PyQt6.QtWidgets import QApplication
 
 from videowall.layout.grid import preset
 from videowall.registry.model import Registry
-from videowall.streams.base import StateChanged
 from videowall.streams.manager import StreamManager
 from videowall.ui.app import ensure_app, freeze_startup_objects, qt_messages_to_logging
 from videowall.ui.wall import WallWidget
+from videowall.wall.report import session_alerts, session_events
 from videowall.wall.session import RegistryListener, WallSession, resolve_cameras
 
 log = logging.getLogger(__name__)
@@ -46,19 +48,6 @@ def _ensure_platform() -> None:
         return
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-
-
-def event_record(event: StateChanged, started_at: float) -> dict[str, Any]:
-    """One state change as the report lists it."""
-    state = event.state.value
-    return {
-        "t": round(event.t - started_at, 3),
-        "camera": event.camera_id,
-        "kind": event.kind,
-        "state": state,
-        "detail": f"{state}: {event.detail}" if event.detail else state,
-        "message": event.detail,
-    }
 
 
 def wall_report(wall: WallWidget, now: float | None = None) -> dict[str, Any]:
@@ -87,10 +76,9 @@ def wall_report(wall: WallWidget, now: float | None = None) -> dict[str, Any]:
                 "stats": stream.stats_dict(now) if stream is not None else None,
             }
         )
-    events = [
-        event_record(ev, wall.started_at) for ev in wall.events if isinstance(ev, StateChanged)
-    ]
-    return {"tiles": tiles, "events": events}
+    session = wall.session
+    return {"tiles": tiles, "events": session_events(session),
+            "alerts": session_alerts(session)}
 
 
 def run_snapshot(
