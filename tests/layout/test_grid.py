@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from videowall.layout.grid import MAX_SIDE, PRESETS, Cell, GridLayout, cell_rect, normalize, preset
+from videowall.layout.grid import (
+    MAX_SIDE,
+    PRESETS,
+    Cell,
+    GridLayout,
+    alarm_cell,
+    cell_rect,
+    normalize,
+    preset,
+)
 
 
 def _coverage(layout: GridLayout) -> list[tuple[int, int]]:
@@ -151,3 +160,11 @@ def test_json_shape_and_normalize_on_load() -> None:
 def test_json_without_rows_fails() -> None:
     with pytest.raises(KeyError):
         GridLayout.from_json({"name": "x", "cols": 2, "cells": []})
+
+
+@pytest.mark.parametrize(("spec", "expected"), [
+    ("1+5", 0), ("1+7", 0), ("1+12", 0), ("2+8", 0), ("3x3", None), ("1x1", None),
+    ("6x6", None),
+])
+def test_the_alarm_tile_is_the_first_large_one(spec: str, expected: int | None) -> None:
+    assert alarm_cell(preset(spec)) == expected

@@ -139,3 +139,15 @@ def cell_rect(
     y0 = cell.row * height // rows
     y1 = (cell.row + cell.rowspan) * height // rows
     return x0 + gap, y0 + gap, max(1, x1 - x0 - 2 * gap), max(1, y1 - y0 - 2 * gap)
+
+
+def alarm_cell(grid: GridLayout) -> int | None:
+    """The tile raised cameras go to: the first of the grid's largest tiles when they are
+    larger than the others (the big tile of 1+5, 1+7, 1+12, 2+8), else None."""
+    if not grid.cells:
+        return None
+    areas = [cell.rowspan * cell.colspan for cell in grid.cells]
+    largest = max(areas)
+    if largest == min(areas):
+        return None
+    return areas.index(largest)

@@ -14,7 +14,7 @@ import logging
 from PyQt6.QtCore import QMetaObject, QObject, Qt, pyqtSignal, pyqtSlot
 
 from videowall.streams.base import StateChanged
-from videowall.wall.events import Notice, RegistryChecked, WallEvent
+from videowall.wall.events import AlertChanged, Notice, RegistryChecked, WallEvent
 from videowall.wall.session import WallSession
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ class SessionBridge(QObject):
             :class:`~videowall.wall.events.RegistryChecked`); the session already runs on
             the new registry when it is valid.
         notice_posted: words for the operator from a part without a screen.
+        alert_changed: an alert was raised, updated, acknowledged or resolved (an
+            :class:`~videowall.alerts.AlertEvent`).
     """
 
     #: (StateChanged)
@@ -38,6 +40,8 @@ class SessionBridge(QObject):
     registry_checked = pyqtSignal(object)
     #: (str)
     notice_posted = pyqtSignal(str)
+    #: (AlertEvent)
+    alert_changed = pyqtSignal(object)
 
     def __init__(self, session: WallSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +71,8 @@ class SessionBridge(QObject):
                     self.registry_checked.emit(event)
                 elif isinstance(event, Notice):
                     self.notice_posted.emit(event.text)
+                elif isinstance(event, AlertChanged):
+                    self.alert_changed.emit(event.event)
             except Exception:  # a bad slot must not lose the events behind it
                 log.exception("delivering %r failed", event)
 

@@ -35,6 +35,7 @@ from PyQt6.QtGui import (
 from PyQt6.QtWidgets import QApplication, QMenu, QWidget
 
 from videowall.registry.model import Camera
+from videowall.store.records import Alert
 from videowall.streams.base import StreamState
 from videowall.streams.frame import Frame, FrameSlot, Image
 from videowall.ui import theme
@@ -175,6 +176,7 @@ class TileWidget(QWidget):
         clicked: the operator clicked this tile (the wall selects it).
         clear_requested: the operator asked to empty this tile.
         retry_requested: the operator asked to connect this tile's camera again now.
+        acknowledge_requested: the operator asked to acknowledge this tile's alert.
     """
 
     #: (tile index, camera id, source tile index or -1 when not dragged from a tile)
@@ -187,6 +189,8 @@ class TileWidget(QWidget):
     clear_requested = pyqtSignal(int)
     #: (tile index)
     retry_requested = pyqtSignal(int)
+    #: (tile index)
+    acknowledge_requested = pyqtSignal(int)
 
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -448,6 +452,8 @@ class TileWidget(QWidget):
                 for part in self._overlay_parts:
                     painter.drawImage(part.topLeft(), overlay, part)
             self._paint_frame_border(painter, rect)
+            if self.status.alert is not None and self.camera is not None:
+                self._paint_alert_mark(painter, rect, self.status.alert)
         finally:
             painter.end()
 
@@ -684,6 +690,39 @@ class TileWidget(QWidget):
         p.setBrush(Qt.BrushStyle.NoBrush)
         return pill
 
+    def _paint_alert_mark(self, p: QPainter, rect: QRect, alert: Alert) -> None:
+        """A border in the alert's priority colour and, bottom right, what the alert is."""
+        colour = theme.priority_colour(alert.priority)
+        width = max(3, self._font_px() // 4)
+        p.setPen(QPen(colour, float(width)))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        half = width // 2
+        p.drawRect(rect.adjusted(half, half, -half - 1, -half - 1))
+        px = max(8, self._font_px() - 2)
+        font = self._font(px, bold=True)
+        fm = QFontMetrics(font)
+        m = max(4, self._font_px() // 2) + width
+        text = fm.elidedText(self.status.alert_label, Qt.TextElideMode.ElideRight,
+                             max(0, rect.width() // 2))
+        pad = max(3, px // 3)
+        box = QRect(rect.width() - m - fm.horizontalAdvance(text) - 2 * pad,
+                    m + int(self._font_px() * 3.2), fm.horizontalAdvance(text) + 2 * pad,
+                    fm.height() + pad)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        p.drawRoundedRect(box, 3, 3)
+        p.setFont(font)
+        p.setPen(QColor("#ffffff"))
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def set_alert(self, alert: Alert | None) -> None:
+        """Mark the tile with ``alert`` (None: no mark)."""
+        if alert != self.status.alert:
+            self.status.alert = alert
+            self._update_tooltip()
+            self.update()
+
     def _paint_frame_border(self, p: QPainter, rect: QRect) -> None:
         if self._drop_hover:
             p.fillRect(rect, QColor(61, 139, 253, 60))
@@ -722,6 +761,9 @@ class TileWidget(QWidget):
         if self.site:
             lines.append(self.site)
         lines.append(self.status_text())
+        if self.status.alert is not None:
+            detail = self.status.alert.detail
+            lines.append(self.status.alert_label + (f": {detail}" if detail else ""))
         self.setToolTip("\n".join(lines))
 
     # -- operator input --------------------------------------------------------------------
@@ -772,6 +814,10 @@ class TileWidget(QWidget):
         if toggle is not None:
             toggle.triggered.connect(self._on_maximise_action_triggered)
         menu.addSeparator()
+        if self.status.alert is not None:
+            ack = menu.addAction(f"Acknowledge: {self.status.alert_label.title()}")
+            if ack is not None:
+                ack.triggered.connect(self._on_acknowledge_action_triggered)
         retry = menu.addAction("Retry now")
         if retry is not None:
             retry.setEnabled(self.can_retry)
@@ -802,6 +848,9 @@ class TileWidget(QWidget):
 
     def _on_maximise_action_triggered(self) -> None:
         self.maximise_requested.emit(self.index)
+
+    def _on_acknowledge_action_triggered(self) -> None:
+        self.acknowledge_requested.emit(self.index)
 
     def _on_retry_action_triggered(self) -> None:
         if self.can_retry:

@@ -18,13 +18,16 @@ from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PyQt6.QtWidgets import QWidget
 
-from videowall.layout.grid import GridLayout, cell_rect, preset
+from videowall.alerts import AlertEvent
+from videowall.layout.grid import GridLayout, alarm_cell, cell_rect, preset
 from videowall.registry.model import Camera, Registry
+from videowall.store.records import Alert
 from videowall.streams.base import StateChanged, StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
 from videowall.ui import theme
 from videowall.ui.bridge import SessionBridge
 from videowall.ui.tile import TileWidget
+from videowall.wall.alarm import AlarmQueue, RaisedAlerts
 from videowall.wall.session import OFF_THE_WALL, WALL_CLOSED, WallSession, last_live_change
 from videowall.wall.status import bucket_counts
 
@@ -51,6 +54,9 @@ class WallWidget(QWidget):
         tiles_changed: what the tiles show or their states changed.
         maximised_changed: a tile was maximised, or the grid restored.
         message_posted: words for the operator (the window shows them in its status bar).
+        alarm_wanted: a raised camera needs the alarm window, because the grid has no
+            alarm tile or a tile is maximised ("" when none is raised any more).
+        acknowledge_requested: the operator asked to acknowledge a tile's alert.
     """
 
     #: (StateChanged)
@@ -61,6 +67,10 @@ class WallWidget(QWidget):
     maximised_changed = pyqtSignal(int)
     #: (message)
     message_posted = pyqtSignal(str)
+    #: (camera id, or "" when none is raised any more)
+    alarm_wanted = pyqtSignal(str)
+    #: (alert id)
+    acknowledge_requested = pyqtSignal(str)
 
     def __init__(
         self,
@@ -75,6 +85,16 @@ class WallWidget(QWidget):
         self.session = session
         self.bridge = SessionBridge(session, self)
         self.bridge.state_changed.connect(self._on_bridge_state_changed)
+        self.bridge.alert_changed.connect(self._on_bridge_alert_changed)
+        #: Alerts that mark their cameras' tiles until acknowledged.
+        self.raised = RaisedAlerts()
+        rules = session.registry.alerts
+        #: Cameras waiting for the alarm tile.
+        self.alarm_queue = AlarmQueue(rules.dwell_s, rules.return_after_s)
+        self._alarm_auto = True
+        self._alarm_index: int | None = None
+        self._alarm_home: Camera | None = None  # what the alarm tile showed before
+        self._alarm_camera: str | None = None  # the raised camera it shows now
         self._grid = grid or preset("3x3")
         self._gap = gap
         self._tiles: list[TileWidget] = []
@@ -87,6 +107,7 @@ class WallWidget(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(160, 90)
         self._build_tiles(len(self._grid))
+        self._alarm_index = alarm_cell(self._grid)
         self._timer = QTimer(self)
         self._timer.setInterval(max(10, 1000 // max(1, fps)))
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -147,6 +168,11 @@ class WallWidget(QWidget):
         if self._selected is not None and self._selected >= count:
             self._selected = None
         self._grid = grid
+        self._alarm_home = self._alarm_camera = None  # the new grid starts afresh
+        if self._alarm_auto:
+            self._alarm_index = alarm_cell(grid)
+        elif self._alarm_index is not None and self._alarm_index >= count:
+            self._alarm_index = None
         first_new = len(self._tiles)
         self._build_tiles(count)
         for index in range(first_new, count):
@@ -166,6 +192,7 @@ class WallWidget(QWidget):
             tile.clicked.connect(self._on_tile_clicked)
             tile.clear_requested.connect(self._on_tile_clear_requested)
             tile.retry_requested.connect(self._on_tile_retry_requested)
+            tile.acknowledge_requested.connect(self._on_tile_acknowledge_requested)
             tile.set_info_all(self._info_all)
             self._tiles.append(tile)
             tile.show()
@@ -269,6 +296,7 @@ class WallWidget(QWidget):
         colour = agency.colour if agency else ""
         stream = self.session.stream(camera.id) if camera.enabled else None
         tile.set_camera(camera, stream.slot if stream else None, site=site, agency_colour=colour)
+        tile.set_alert(self.raised.for_camera(camera.id))
         if stream is not None:
             changed = last_live_change(stream.history)
             since = None if changed is None else time.time() - (time.monotonic() - changed)
@@ -449,6 +477,92 @@ class WallWidget(QWidget):
                 cache[camera.id] = stats
             tile.set_stats(stats, now)
 
+    # -- alerts: marks and the alarm tile ------------------------------------------------------
+
+    @property
+    def alarm_index(self) -> int | None:
+        """The tile raised cameras go to (None: the alarm window)."""
+        return self._alarm_index
+
+    def set_alarm_tile(self, index: int | None, *, auto: bool = False) -> None:
+        """Make tile ``index`` the alarm tile (None: raised cameras go to the alarm
+        window; ``auto``: the grid's large tile, now and after each change of grid)."""
+        self._return_alarm_tile()
+        self._alarm_auto = auto
+        if auto:
+            index = alarm_cell(self._grid)
+        if index is not None and not 0 <= index < len(self._tiles):
+            raise ValueError(f"no tile {index} in a grid of {len(self._tiles)} tiles")
+        self._alarm_index = index
+        self._apply_alarm()
+
+    def raised_camera(self) -> str | None:
+        """The camera the alarm tile (or window) shows for an alert, if any."""
+        return self._alarm_camera
+
+    def _on_bridge_alert_changed(self, event: AlertEvent) -> None:
+        alert = event.alert
+        rule = self.registry.alerts.rule(alert.kind)
+        for camera_id in self.raised.update(alert, rule.raises):
+            mark = self.raised.for_camera(camera_id)
+            for tile in self._tiles:
+                if tile.camera is not None and tile.camera.id == camera_id:
+                    tile.set_alert(mark)
+        if rule.raises and alert.unacknowledged and alert.open and not self._shown(alert):
+            self.alarm_queue.add(alert, time.monotonic())
+        elif not alert.unacknowledged or not alert.open:
+            self.alarm_queue.remove(alert.id)
+        self._apply_alarm()
+
+    def _shown(self, alert: Alert) -> bool:
+        """Whether a camera of ``alert`` is on a tile the operator sees anyway (the alarm
+        tile counts only with its own camera)."""
+        members = set(alert.members) | {alert.camera}
+        for tile in self._tiles:
+            if tile.camera is None or tile.camera.id not in members:
+                continue
+            if tile.index != self._alarm_index or self._alarm_camera is None:
+                return True
+        return False
+
+    def _apply_alarm(self) -> None:
+        """Show in the alarm tile (or window) what the queue says, and return the tile to
+        its own camera when nothing is raised."""
+        camera_id = self.alarm_queue.tick(time.monotonic())
+        if camera_id == self._alarm_camera:
+            return
+        index = self._alarm_index
+        if index is None or self._maximised is not None:
+            # Raising never takes a maximised tile: the alarm window shows it instead.
+            self._return_alarm_tile()
+            self._alarm_camera = camera_id
+            self.alarm_wanted.emit(camera_id or "")
+            return
+        camera = self.registry.get(camera_id) if camera_id else None
+        if camera_id is not None and camera is None:
+            return  # gone from the registry: the queue moves on at its next turn
+        if camera is None:
+            self._return_alarm_tile()
+            return
+        if self._alarm_camera is None:
+            self._alarm_home = self._tiles[index].camera
+        self._alarm_camera = camera.id
+        self.assign(index, camera)
+        log.info("alarm tile %d: %s raised", index, camera.id)
+
+    def _return_alarm_tile(self) -> None:
+        if self._alarm_camera is None:
+            return
+        index, home = self._alarm_index, self._alarm_home
+        self._alarm_camera = self._alarm_home = None
+        if index is None or index >= len(self._tiles):
+            self.alarm_wanted.emit("")
+            return
+        if home is not None:
+            self.assign(index, home)
+        else:
+            self.clear(index)
+
     # -- the timer ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -477,6 +591,7 @@ class WallWidget(QWidget):
             self._update_stats()
             for tile in self._tiles:
                 tile.set_clock(text)
+            self._apply_alarm()  # turns by dwell, the timeout
 
     def stop(self) -> None:
         """Stop the timers, release every stream (before the manager shuts down) and
@@ -522,6 +637,11 @@ class WallWidget(QWidget):
 
     def _on_tile_clear_requested(self, index: int) -> None:
         self.clear(index)
+
+    def _on_tile_acknowledge_requested(self, index: int) -> None:
+        alert = self._tiles[index].status.alert
+        if alert is not None:
+            self.acknowledge_requested.emit(alert.id)
 
     def _on_tile_retry_requested(self, index: int) -> None:
         camera = self._tiles[index].camera

@@ -131,3 +131,32 @@ class AlarmQueue:
         self._current = raised.alert_id
         self._shown_since = now
         self._pinned = False
+
+
+class RaisedAlerts:
+    """The alerts that mark their cameras' tiles until someone acknowledges them: per
+    camera, the most urgent one is shown."""
+
+    def __init__(self) -> None:
+        self._alerts: dict[str, Alert] = {}
+
+    def update(self, alert: Alert, raises: bool = True) -> set[str]:
+        """Take the newest snapshot of ``alert``; returns the cameras whose mark may have
+        changed. ``raises`` False (the kind's rule) keeps it off the tiles."""
+        old = self._alerts.pop(alert.id, None)
+        if raises and alert.unacknowledged:
+            self._alerts[alert.id] = alert
+        return set(alert.members) | ({alert.camera} if alert.camera else set()) | (
+            set(old.members) if old is not None else set()
+        )
+
+    def for_camera(self, camera_id: str) -> Alert | None:
+        """The most urgent unacknowledged alert of ``camera_id`` (newest first on ties)."""
+        mine = [a for a in self._alerts.values()
+                if camera_id == a.camera or camera_id in a.members]
+        if not mine:
+            return None
+        return min(mine, key=lambda a: (a.priority, -a.last_at.timestamp()))
+
+    def __len__(self) -> int:
+        return len(self._alerts)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from videowall.registry.model import Camera
+from videowall.store.records import Alert
 from videowall.streams.base import StreamState
 
 #: What a tile says about a camera that refuses the credentials and gave no reason.
@@ -129,6 +130,8 @@ class TileStatus:
     retry_at: float = 0.0
     #: The camera could not be reached (or refused us) before the current retry.
     unreachable: bool = False
+    #: The most urgent alert of the camera nobody acknowledged yet (it marks the tile).
+    alert: Alert | None = None
 
     def show(self, camera: Camera) -> bool:
         """Take ``camera``; returns True when it is another camera than before (its
@@ -138,12 +141,22 @@ class TileStatus:
         if not same:
             self.state, self.detail = None, ""
             self.unreachable = False
+            self.alert = None
             self.stats, self.retry_at = {}, 0.0
         return not same
+
+    @property
+    def alert_label(self) -> str:
+        """What the tile's alert mark says: ``ALERT · OFFLINE ×3`` (empty without one)."""
+        if self.alert is None:
+            return ""
+        count = f" ×{self.alert.count}" if self.alert.count > 1 else ""
+        return f"ALERT · {self.alert.kind.upper()}{count}"
 
     def clear(self) -> None:
         """Forget the camera: the tile is empty."""
         self.camera = None
+        self.alert = None
         self.state, self.detail = None, ""
         self.unreachable = False
         self.stats, self.retry_at = {}, 0.0
