@@ -80,7 +80,7 @@ def record_alerts(store: Store, alerts: Iterable[Alert],
         return 0
     with store.write("write the alerts to") as session:
         stored = {row.id: row for row in session.scalars(
-            select(AlertRow).where(AlertRow.id.in_(latest)))} if latest else {}
+            select(AlertRow).where(AlertRow.id.in_(list(latest))))} if latest else {}
         for alert in latest.values():
             row = stored.get(alert.id)
             values = _merged(row, alert)
