@@ -69,7 +69,7 @@ def test_every_field_of_an_alert_round_trips(store: Store) -> None:
     single = alert(ulid("01JDXS"), minutes=1)
     assert record_alerts(store, [group, single], [raised(group), raised(single)]) == 2
     assert list_alerts(store) == [single, group]  # newest first
-    # The note is stored as written; the history's detail, like the alert's, is masked.
+    # The note is stored as the operator wrote it.
     assert list_alerts(store)[1].note == group.note
     assert isinstance(list_alerts(store)[1].state, AlertState)
 
