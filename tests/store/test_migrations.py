@@ -17,13 +17,19 @@ from alembic.runtime.migration import MigrationContext
 from videowall.cli.app import build_parser
 from videowall.store import (
     SCHEMA_VERSION,
+    Alert,
+    AlertChange,
+    AlertState,
     HealthEntry,
     Store,
     StoreError,
+    alert_history,
     cameras,
     changes,
     health_history,
     migrate,
+    open_alerts,
+    record_alerts,
     record_health,
 )
 from videowall.store.models import Base
@@ -35,7 +41,7 @@ SCHEMA_1 = STORES / "schema1.db"
 SCHEMA_2 = STORES / "schema2.db"
 CAMERAS = ["lab-clip", "mall_a_lobby", "rp01-north", "rp01-south"]
 NEWER = (r"cannot use the store .*: it was written by a newer videowall "
-         r"\(revision 0099; this one knows up to revision 0002\)")
+         r"\(revision 0099; this one knows up to revision 0003\)")
 
 
 def _copy(source: Path, tmp_path: Path) -> Path:
@@ -64,8 +70,8 @@ def _at_future_revision(tmp_path: Path) -> Path:
 
 
 def test_the_head_is_the_schema_version() -> None:
-    assert migrate.head() == migrate.revision_of(SCHEMA_VERSION) == "0002"
-    assert migrate.known() == {"0001", "0002"}
+    assert migrate.head() == migrate.revision_of(SCHEMA_VERSION) == "0003"
+    assert migrate.known() == {"0001", "0002", "0003"}
     assert (migrate.MIGRATIONS / "env.py").is_file()
 
 
@@ -100,7 +106,7 @@ def test_a_store_of_the_previous_release_is_stamped_and_upgraded(tmp_path: Path)
         assert len(health_history(store, "rp01-north")) == 4
         store.create()  # and again: nothing to do
         assert store.revision() == migrate.head()
-    assert _rows(path, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert _rows(path, "SELECT version_num FROM alembic_version") == [("0003",)]
 
 
 def test_a_store_of_schema_1_gains_the_health_log_by_migration(tmp_path: Path) -> None:
@@ -115,6 +121,54 @@ def test_a_store_of_schema_1_gains_the_health_log_by_migration(tmp_path: Path) -
         assert [c.id for c in cameras(store)] == CAMERAS
         record_health(store, [HealthEntry("lab-clip", datetime.now(UTC), "frozen", "black")])
         assert [e.reason for e in health_history(store, "lab-clip")] == ["black"]
+        _alerts_work(store)
+
+
+def _alerts_work(store: Store) -> None:
+    """An alert and its history can be written to the migrated store and read back."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    alert = Alert("01JDXA00000000000000000000", "offline", "lab-clip", "lab", "", 2, now, now,
+                  members=("lab-clip",), detail="connection refused")
+    record_alerts(store, [alert], [AlertChange(alert.id, now, "raised", AlertState.NEW)])
+    assert open_alerts(store) == [alert]
+    assert [c.change for c in alert_history(store, alert.id)] == ["raised"]
+
+
+def test_a_store_of_schema_2_gains_the_alerts_by_migration(tmp_path: Path) -> None:
+    path = _copy(SCHEMA_2, tmp_path)
+    tables = {name for (name,) in _rows(path, "SELECT name FROM sqlite_master")}
+    assert "health_log" in tables and "alerts" not in tables
+    with Store(path) as store:
+        store.create()
+        assert store.revision() == "0003" and store.schema_version() == 3
+        assert _differences(store) == []
+        _alerts_work(store)
+        assert len(health_history(store, "rp01-north")) == 3
+    indexes = {name for (name,) in _rows(path, "SELECT name FROM sqlite_master "
+                                               "WHERE type = 'index'")}
+    assert {"ix_alerts_state", "ix_alerts_camera", "ix_alerts_first_at",
+            "ix_alert_history_alert_id_at"} <= indexes
+
+
+def test_the_alerts_revision_goes_down_and_up_again(tmp_path: Path) -> None:
+    from alembic import command
+
+    def tables() -> set[str]:
+        return {name for (name,) in _rows(path, "SELECT name FROM sqlite_master "
+                                                "WHERE type = 'table'")}
+
+    path = _copy(SCHEMA_2, tmp_path)
+    with Store(path) as store:
+        store.create()
+        with store.engine.begin() as connection:
+            command.downgrade(migrate.config(connection), "0002")
+        assert store.revision() == "0002"
+        assert "alerts" not in tables() and "alert_history" not in tables()
+        assert "health_log" in tables()
+        with store.engine.begin() as connection:
+            command.upgrade(migrate.config(connection), "head")
+        assert store.revision() == "0003"
+        assert _differences(store) == []
 
 
 def test_a_migration_is_logged_in_one_line(
@@ -125,7 +179,7 @@ def test_a_migration_is_logged_in_one_line(
         store.create()
         store.create()
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
-        ("videowall.store.store", f"store {path}: schema 1 migrated to revision 0002")]
+        ("videowall.store.store", f"store {path}: schema 1 migrated to revision 0003")]
 
 
 def test_what_alembic_cannot_do_is_a_store_error_in_words(tmp_path: Path) -> None:
@@ -184,4 +238,4 @@ def test_videowall_health_refuses_a_store_at_an_unknown_revision(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"videowall: cannot use the store {path}: it was written by a "
-                          "newer videowall (revision 0099; this one knows up to revision 0002)")
+                          "newer videowall (revision 0099; this one knows up to revision 0003)")

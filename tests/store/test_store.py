@@ -592,13 +592,16 @@ def test_health_log_rows_need_no_camera_row(store: Store) -> None:
 
 
 def _store_at_schema_1(path: Path, registry: Registry) -> None:
-    """A store as the first videowall wrote it: the registry tables, no health log."""
+    """A store as the first videowall wrote it: the registry tables, no health log (and no
+    alerts)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with Store(path) as old:
         old.create()
         sync_registry(old, registry)
     with sqlite3.connect(path) as conn:
         conn.execute("DROP TABLE health_log")
+        conn.execute("DROP TABLE alert_history")
+        conn.execute("DROP TABLE alerts")
         conn.execute("DROP TABLE alembic_version")
         conn.execute("UPDATE schema_version SET version = 1")
 
@@ -613,7 +616,7 @@ def test_a_store_of_schema_1_gains_the_health_log(db_path: Path, demo: Registry)
         with pytest.raises(StoreError, match="its tables are missing"):
             record_health(store, [HealthEntry("x", datetime.now(UTC), "live")])
         store.create()
-        assert store.schema_version() == SCHEMA_VERSION == 2
+        assert store.schema_version() == SCHEMA_VERSION == 3
         # What schema 1 held is still there, and the health log works.
         assert len(cameras(store)) == len(demo.cameras)
         cam = demo.cameras[0].id

@@ -4,7 +4,9 @@ are mirrored by the same thread into the same store."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -14,7 +16,18 @@ from typing import Any
 import pytest
 
 from videowall.registry.model import Camera, Registry, Site
-from videowall.store import HealthEntry, Store, SyncResult, cameras, health_history
+from videowall.store import (
+    Alert,
+    AlertChange,
+    AlertState,
+    HealthEntry,
+    Store,
+    SyncResult,
+    alert_history,
+    cameras,
+    health_history,
+    list_alerts,
+)
 from videowall.store import writer as store_writer
 from videowall.store.writer import StoreWriter, WallStore, entry_of
 from videowall.streams.base import StateChanged, StreamEvent, StreamState
@@ -224,3 +237,133 @@ def test_a_store_that_cannot_be_created_is_said_for_each_registry(tmp_path: Path
     assert len(registry_words) == 2 and len(health_words) == 1, said
     assert all("cannot create the store" in s for s in said)
     assert writer.dropped == 1
+
+
+# -- alerts -------------------------------------------------------------------------------------
+
+
+def _alert(alert_id: str = "01JDXW0000000000000000000A", count: int = 1) -> Alert:
+    at = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+    return Alert(alert_id, "offline", "cam", "s1", "", 2, at, at + timedelta(seconds=count),
+                 count=count, members=("cam",), detail="connection refused")
+
+
+def _step(item: Alert, change: str = "raised") -> AlertChange:
+    return AlertChange(item.id, item.last_at, change, item.state, item.count)
+
+
+def test_alert_steps_are_written_with_the_health_log_by_the_same_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, int, str]] = []
+    health, alerts = store_writer.record_health, store_writer.record_alerts
+
+    def recording_health(store: Store, entries: list[HealthEntry]) -> int:
+        calls.append(("health", len(entries), threading.current_thread().name))
+        return health(store, entries)
+
+    def recording_alerts(store: Store, items: list[Alert], steps: list[AlertChange]) -> int:
+        calls.append(("alerts", len(steps), threading.current_thread().name))
+        return alerts(store, items, steps)
+
+    monkeypatch.setattr(store_writer, "record_health", recording_health)
+    monkeypatch.setattr(store_writer, "record_alerts", recording_alerts)
+    path = tmp_path / "videowall.db"
+    writer = StoreWriter(str(path), interval=0.3)
+    first = _alert()
+    started = time.monotonic()
+    writer.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
+    writer.alert_event(first, _step(first))
+    for n in (2, 3):  # the camera flaps
+        writer.stream_event(event("cam", StreamState.LIVE, "ffmpeg"))
+        writer.alert_event(_alert(count=n), _step(_alert(count=n), "updated"))
+    queued_in = time.monotonic() - started
+    writer.close()
+    assert queued_in < 0.05
+    assert calls == [("health", 3, "store-writer"), ("alerts", 3, "store-writer")]
+    assert (writer.written, writer.alerts_written, writer.alerts_dropped) == (3, 3, 0)
+    with Store(path) as store:
+        assert list_alerts(store) == [_alert(count=3)]
+        assert [c.change for c in alert_history(store, first.id)] == [
+            "raised", "updated", "updated"]
+
+
+def test_a_step_given_with_another_alert_is_refused_at_once(tmp_path: Path) -> None:
+    writer = StoreWriter(str(tmp_path / "videowall.db"), interval=0.01)
+    try:
+        with pytest.raises(ValueError, match="a step of alert 01JDXWOTHER given with alert "):
+            writer.alert_event(_alert(), AlertChange("01JDXWOTHER", datetime.now(UTC),
+                                                     "raised", AlertState.NEW))
+    finally:
+        writer.close()
+    assert writer.alerts_written == 0
+
+
+def test_alert_steps_wait_while_the_store_is_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Impatient(Store):
+        def __init__(self, url: str | None = None) -> None:
+            super().__init__(url, busy_timeout=0.05)
+
+    monkeypatch.setattr(store_writer, "Store", Impatient)
+    path = tmp_path / "videowall.db"
+    with Store(path) as store:
+        store.create()
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # another program writes for a while
+    said: list[str] = []
+    writer = StoreWriter(str(path), interval=0.02, retry_s=0.1, notify=said.append)
+    first = _alert()
+    writer.alert_event(first, _step(first))
+    writer.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
+    deadline = time.monotonic() + 5
+    while not said and time.monotonic() < deadline:
+        time.sleep(0.02)
+    writer.alert_event(_alert(count=2), _step(_alert(count=2), "updated"))
+    time.sleep(0.3)  # several attempts while locked: said once, nothing written or lost
+    assert len(said) == 1 and "another program holds a write lock" in said[0]
+    assert (writer.written, writer.alerts_written, writer.alerts_dropped) == (0, 0, 0)
+    lock.rollback()
+    lock.close()
+    deadline = time.monotonic() + 5
+    while writer.alerts_written < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    writer.close()
+    assert said[-1] == "Health log saved to the store again"
+    assert (writer.written, writer.alerts_written) == (1, 2)
+    with Store(path) as store:
+        assert list_alerts(store) == [_alert(count=2)]
+        assert [c.count for c in alert_history(store, first.id)] == [1, 2]
+        assert [e.state for e in health_history(store, "cam")] == ["offline"]
+
+
+def test_alert_steps_that_cannot_be_written_by_the_close_are_counted(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    writer = StoreWriter(str(blocker / "videowall.db"), interval=0.01, retry_s=0.05,
+                         max_pending=3)
+    for n in range(1, 4):
+        writer.alert_event(_alert(count=n), _step(_alert(count=n)))
+    writer.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
+    writer.stream_event(event("cam", StreamState.LIVE, "ffmpeg"))
+    writer.close()
+    # The two oldest steps went beyond the limit, the rest at the close.
+    assert (writer.alerts_written, writer.alerts_dropped) == (0, 3)
+    assert (writer.written, writer.dropped) == (0, 2)
+
+
+def test_alert_steps_no_store_can_hold_do_not_stop_the_health_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "videowall.db"
+    writer = StoreWriter(str(path), interval=0.02)
+    broken = _alert()
+    writer.alert_event(broken, dataclasses.replace(_step(broken),
+                                                   state="lost"))  # type: ignore[arg-type]
+    writer.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
+    writer.close()
+    assert (writer.alerts_written, writer.alerts_dropped, writer.written) == (0, 1, 1)
+    with Store(path) as store:
+        assert list_alerts(store) == []
+        assert [e.state for e in health_history(store, "cam")] == ["offline"]

@@ -1,19 +1,23 @@
-"""What the commands share: where the registry is, argument types, the options several
-commands take, and :class:`UsageError`."""
+"""What the commands share: where the registry and the store are, argument types, the
+options several commands take, words for times, and :class:`UsageError`."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from videowall.layout.grid import preset
 from videowall.registry import suggest
 from videowall.registry.model import Registry
+
+if TYPE_CHECKING:
+    from videowall.store import Store
 
 #: Where the registry lives, relative to the working directory or the repository.
 CONFIG_RELATIVE = Path("config") / "cameras.yaml"
@@ -184,9 +188,58 @@ def with_health(registry: Registry, args: argparse.Namespace) -> Registry:
     return replace(registry, health=health)
 
 
+def add_since_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--since WHEN`` (default one day): how far back ``what`` goes."""
+    parser.add_argument("--since", type=since_time, default=since_time("1d"), metavar="WHEN",
+                        help=f"{what}: an age (90s, 30m, 1h, 2d, 1w), a local date-time "
+                             "(2024-05-01T08:00) or 'all' (default 1d)")
+
+
+def add_read_store_option(parser: argparse.ArgumentParser) -> None:
+    """``--db URL`` of the commands that read the store (see :func:`on_store`)."""
+    parser.add_argument("--db", metavar="URL",
+                        help="the store: an SQLAlchemy URL or a file (default $VIDEOWALL_DB, "
+                             "else videowall.db in the user's data folder)")
+
+
 def store_url(args: argparse.Namespace) -> str | None:
     """The store's URL: ``--db``, else ``$VIDEOWALL_DB``, else None (the default file)."""
     return getattr(args, "db", None) or os.environ.get("VIDEOWALL_DB") or None
+
+
+# -- the store -------------------------------------------------------------------------------------
+
+
+def on_store(args: argparse.Namespace, lives: str, work: Callable[[Store], int]) -> int:
+    """Run ``work`` on the store the command line names (:func:`store_url`) and return
+    its exit code; 2, said on stderr, when that store is missing, holds no videowall
+    tables or cannot be read. A store of an older videowall is migrated first.
+
+    ``lives`` says what the command reads there, for ``--db none`` (a UsageError):
+    ``the health log lives``.
+    """
+    from videowall.store import SCHEMA_VERSION, Store, StoreError
+
+    url = store_url(args)
+    if url is not None and url.lower() == "none":
+        raise UsageError(f"--db none: {lives} in the store; name one")
+    try:
+        with Store(url) as store:
+            if store.path is not None and not store.path.is_file():
+                print(f"videowall: no store at {store.where}: the wall creates it when it "
+                      "first runs (see --db)", file=sys.stderr)
+                return 2
+            version = store.schema_version()
+            if version is None:
+                print(f"videowall: the store {store.where} holds no videowall tables",
+                      file=sys.stderr)
+                return 2
+            if version < SCHEMA_VERSION:
+                store.create()  # a store of an older videowall gains the newer tables
+            return work(store)
+    except StoreError as exc:
+        print(f"videowall: {exc}", file=sys.stderr)
+        return 2
 
 
 # -- checks and words ----------------------------------------------------------------------------
@@ -199,10 +252,50 @@ def check_camera_ids(registry: Registry, ids: Sequence[str] | None) -> list[str]
     known = [c.id for c in registry.cameras]
     for camera_id in ids:
         if camera_id not in known:
-            match = suggest(camera_id, known)
-            hint = f" (did you mean {match!r}?)" if match else ""
-            raise UsageError(f"no camera {camera_id!r} in {registry.source}{hint}")
+            raise unknown_name("camera", camera_id, known, str(registry.source))
     return list(ids)
+
+
+def unknown_name(what: str, name: str, known: Iterable[str], where: str) -> UsageError:
+    """``no camera 'rp01-nort' in WHERE (did you mean 'rp01-north'?)``."""
+    match = suggest(name, list(known))
+    hint = f" (did you mean {match!r}?)" if match else ""
+    return UsageError(f"no {what} {name!r} in {where}{hint}")
+
+
+def utc_iso(when: datetime) -> str:
+    """``2024-05-01T11:02:33.120000Z``: a time in UTC, ISO 8601, as the JSON of every
+    command writes it."""
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def local_time(when: datetime) -> str:
+    """``2024-05-01 18:02:33``: a time in the local zone, as the text of the commands
+    writes it."""
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def local_zone() -> str:
+    """``local time, UTC+07:00`` (``local time`` where the zone is not known)."""
+    zone = datetime.now().astimezone().strftime("%z")
+    return f"local time, UTC{zone[:3]}:{zone[3:]}" if zone else "local time"
+
+
+def duration_words(seconds: float) -> str:
+    """``0.4 s``, ``45 s``, ``3 min 12 s``, ``2 h 05 min``, ``3 d 4 h``."""
+    if seconds < 10:
+        return f"{max(0.0, seconds):.1f} s"
+    total = round(seconds)
+    if total < 60:
+        return f"{total} s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

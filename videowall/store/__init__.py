@@ -11,6 +11,8 @@ Use::
     log.info("registry: %s", result.summary())
     record_health(store, [HealthEntry("rp01-north", utcnow(), "stalled", "no picture for 2 s")])
     health_history(store, "rp01-north", since=an_hour_ago)
+    record_alerts(store, [alert], [AlertChange(alert.id, utcnow(), "raised", alert.state)])
+    open_alerts(store)                   # what the wall shows again after a restart
 
 Every failure raises :class:`StoreError`, whose message names the store and the reason.
 The wall writes through :class:`videowall.store.writer.StoreWriter` (one thread, one
@@ -18,6 +20,18 @@ store); ``create()`` brings the tables to the current schema with the Alembic mi
 of :mod:`videowall.store.migrations`.
 """
 
+from videowall.store.alerts import (
+    STATE_FILTERS,
+    AlertLookupError,
+    StateFilter,
+    acknowledge_alerts,
+    alert_cameras,
+    alert_history,
+    find_alerts,
+    list_alerts,
+    open_alerts,
+    record_alerts,
+)
 from videowall.store.health import (
     health_before,
     health_camera_ids,
@@ -26,6 +40,9 @@ from videowall.store.health import (
 )
 from videowall.store.models import SCHEMA_VERSION
 from videowall.store.records import (
+    Alert,
+    AlertChange,
+    AlertState,
     Change,
     ChangeKind,
     Entity,
@@ -39,20 +56,33 @@ from videowall.store.sync import cameras, changes, sync_registry
 
 __all__ = [
     "SCHEMA_VERSION",
+    "STATE_FILTERS",
+    "Alert",
+    "AlertChange",
+    "AlertLookupError",
+    "AlertState",
     "Change",
     "ChangeKind",
     "Entity",
     "HealthEntry",
+    "StateFilter",
     "Store",
     "StoreError",
     "StoredCamera",
     "SyncResult",
+    "acknowledge_alerts",
+    "alert_cameras",
+    "alert_history",
     "cameras",
     "changes",
     "default_path",
+    "find_alerts",
     "health_before",
     "health_camera_ids",
     "health_history",
+    "list_alerts",
+    "open_alerts",
+    "record_alerts",
     "record_health",
     "sync_registry",
 ]

@@ -8,13 +8,14 @@ camera also disabled) and comes back as the same row when it returns.
 
 URLs are stored masked (``user:***@``), never with a password.
 
-Later tables (``alerts``, ``layouts``) join :class:`Base` here, come with an Alembic
+Later tables (``layouts``) join :class:`Base` here, come with an Alembic
 revision in :mod:`videowall.store.migrations` written to match, and raise
 :data:`SCHEMA_VERSION`. The store's Alembic revision (and, for older tools, its
 ``schema_version`` row) tells a store written by an older videowall, which is migrated,
 from one written by a newer, which this one must not touch.
 
-Schema history: 1 the registry mirror; 2 adds ``health_log``.
+Schema history: 1 the registry mirror; 2 adds ``health_log``; 3 adds ``alerts`` and
+``alert_history``.
 """
 
 from __future__ import annotations
@@ -22,14 +23,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from videowall.registry.model import PRIORITY_DEFAULT
 
 #: The version of the table layout below. Raise it with every change of a table.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def utcnow() -> datetime:
@@ -206,3 +217,67 @@ class HealthLogRow(Base):
     state: Mapped[str]
     #: Why, in words, as the tile said it (URLs masked).
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+#: The length of an alert id: a ULID in Crockford base 32.
+ALERT_ID_LENGTH = 26
+
+
+class AlertRow(Base):
+    """One alert, as :class:`~videowall.store.records.Alert` holds it (its latest state).
+
+    ``camera`` and ``members`` name cameras without a foreign key, as the health log does:
+    alerts are written as they happen, also while the registry mirror is behind. The
+    record's ``group`` is the column ``group_key`` (``GROUP`` is a word of SQL).
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_state", "state"),
+        Index("ix_alerts_camera", "camera"),
+        Index("ix_alerts_first_at", "first_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ALERT_ID_LENGTH), primary_key=True)
+    kind: Mapped[str]
+    #: Empty for a group alert.
+    camera: Mapped[str] = mapped_column(default="")
+    site: Mapped[str] = mapped_column(default="")
+    agency: Mapped[str] = mapped_column(default="")
+    priority: Mapped[int]
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    count: Mapped[int] = mapped_column(default=1)
+    #: An :class:`~videowall.store.records.AlertState` value.
+    state: Mapped[str]
+    #: The camera ids of the alert (one for a single camera's alert).
+    members: Mapped[list[str]] = mapped_column(default=list)
+    group_key: Mapped[str] = mapped_column(default="")
+    #: In words (URLs masked).
+    detail: Mapped[str] = mapped_column(Text, default="")
+    acknowledged_by: Mapped[str] = mapped_column(default="")
+    acknowledged_at: Mapped[datetime | None]
+    #: The note of who acknowledged it, as they wrote it.
+    note: Mapped[str] = mapped_column(Text, default="")
+    resolved_at: Mapped[datetime | None]
+    needs_ack: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AlertHistoryRow(Base):
+    """One step of an alert's history (:class:`~videowall.store.records.AlertChange`):
+    raised, updated, acknowledged, resolved. Rows are only ever added. The record's ``by``
+    is the column ``by_user`` (``BY`` is a word of SQL)."""
+
+    __tablename__ = "alert_history"
+    __table_args__ = (Index("ix_alert_history_alert_id_at", "alert_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(String(ALERT_ID_LENGTH), ForeignKey("alerts.id"))
+    at: Mapped[datetime]
+    change: Mapped[str]
+    #: The alert's state after this step.
+    state: Mapped[str]
+    count: Mapped[int] = mapped_column(default=1)
+    by_user: Mapped[str] = mapped_column(default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

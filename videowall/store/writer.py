@@ -1,10 +1,11 @@
 """The store's writer: one thread and one :class:`~videowall.store.Store` take what the
 wall has to say to the database, so the wall never waits for it.
 
-Two kinds of job share its queue: each registry the wall applies (mirrored into the store
-at once, one at a time) and each stream state change (gathered for a second and written to
-the health log in one transaction). A store that cannot be written (locked, read-only,
-unreachable) keeps the state changes queued, up to a limit, and is tried again; the
+Three kinds of job share its queue: each registry the wall applies (mirrored into the
+store at once, one at a time), each stream state change and each step of an alert
+(gathered for a second and written together: the health log in one transaction, the
+alerts in the next). A store that cannot be written (locked, read-only, unreachable) keeps
+the state changes and the alert steps queued, up to a limit, and is tried again; the
 operator is told once, in words, and again when writing works once more. A registry that
 cannot be mirrored is said each time; the wall keeps running on the registry it has.
 """
@@ -21,8 +22,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from videowall.registry.model import Registry
+from videowall.store.alerts import record_alerts
 from videowall.store.health import record_health
-from videowall.store.records import HealthEntry, StoreError
+from videowall.store.records import Alert, AlertChange, HealthEntry, StoreError
 from videowall.store.store import Store
 from videowall.store.sync import sync_registry
 from videowall.streams.base import StateChanged, StreamEvent
@@ -33,9 +35,10 @@ Notify = Callable[[str], None]
 
 #: Seconds the writer gathers state changes before it writes them in one transaction.
 DEFAULT_INTERVAL = 1.0
-#: State changes written in one transaction at most.
+#: State changes and alert steps written in one batch at most.
 MAX_BATCH = 500
-#: State changes kept while the store cannot be written; the oldest go first beyond this.
+#: State changes and alert steps kept while the store cannot be written; the oldest go
+#: first beyond this.
 MAX_PENDING = 20_000
 #: Seconds between attempts while the store cannot be written.
 RETRY_S = 5.0
@@ -59,13 +62,23 @@ class _RegistryJob:
     notify: Notify
 
 
+@dataclass(frozen=True)
+class _AlertEvent:
+    """A step of an alert, with the alert as it stands after it."""
+
+    alert: Alert
+    change: AlertChange
+
+
+#: What waits for the next batch.
+_Pending = HealthEntry | _AlertEvent
 #: What the queue carries; None asks the thread to stop.
-_Job = HealthEntry | _RegistryJob | None
+_Job = _Pending | _RegistryJob | None
 
 
 class StoreWriter:
-    """Writes the registry the wall shows and its stream state changes to the store at
-    ``url`` (None: the default store), on one thread of its own.
+    """Writes the registry the wall shows, its stream state changes and its alerts to the
+    store at ``url`` (None: the default store), on one thread of its own.
 
     Every public method returns at once and may be called from any thread. Call
     :meth:`close` at the end: it finishes what is queued (waiting up to its timeout).
@@ -89,6 +102,9 @@ class StoreWriter:
         #: State changes written, and given up (queue full, or still unwritten at close).
         self.written = 0
         self.dropped = 0
+        #: Alert steps written, and given up (the same way).
+        self.alerts_written = 0
+        self.alerts_dropped = 0
         self._store: Store | None = None
         self._failing = False
         self._retry_at = 0.0  # time.monotonic() of the next attempt after a failure
@@ -120,6 +136,16 @@ class StoreWriter:
         """Queue a health-log entry made elsewhere."""
         self._jobs.put(entry)
 
+    def alert_event(self, alert: Alert, change: AlertChange) -> None:
+        """Queue a step of an alert with the alert as it stands after it; returns at once.
+
+        Written with the health log: the alert added or updated, the step added to its
+        history. ValueError if ``change`` belongs to another alert.
+        """
+        if change.alert_id != alert.id:
+            raise ValueError(f"a step of alert {change.alert_id} given with alert {alert.id}")
+        self._jobs.put(_AlertEvent(alert, change))
+
     def close(self, timeout: float = 10.0) -> None:
         """Finish what is queued (one last attempt) and stop the writer, within ``timeout``."""
         self._jobs.put(None)
@@ -130,7 +156,7 @@ class StoreWriter:
     # -- the writer thread ------------------------------------------------------------------
 
     def _run(self) -> None:
-        pending: list[HealthEntry] = []
+        pending: list[_Pending] = []
         stopping = False
         try:
             while not stopping:
@@ -138,9 +164,7 @@ class StoreWriter:
                 if pending and (stopping or time.monotonic() >= self._retry_at):
                     self._flush(pending)
             if pending:
-                self.dropped += len(pending)
-                log.warning("health log: %d state changes could not be written to the store",
-                            len(pending))
+                self._drop(pending)
         except Exception:  # never let the writer die silently
             log.exception("store writer crashed")
             self._say("Health log stopped: see the log")
@@ -148,7 +172,7 @@ class StoreWriter:
             if self._store is not None:
                 self._store.close()
 
-    def _collect(self, pending: list[HealthEntry]) -> bool:
+    def _collect(self, pending: list[_Pending]) -> bool:
         """Wait for jobs and gather state changes for up to :attr:`interval` seconds;
         registries are mirrored as they come.
 
@@ -175,7 +199,7 @@ class StoreWriter:
                 return True
         return False
 
-    def _take(self, job: _Job, pending: list[HealthEntry]) -> bool:
+    def _take(self, job: _Job, pending: list[_Pending]) -> bool:
         """Do or keep one job; True if it asks the writer to stop."""
         if job is None:
             return True
@@ -209,23 +233,57 @@ class StoreWriter:
             return
         log.info("store %s: registry %s", store.where, result.summary())
 
-    # -- the health log ---------------------------------------------------------------------
+    # -- the health log and the alerts ------------------------------------------------------
 
-    def _add(self, pending: list[HealthEntry], entry: HealthEntry) -> None:
-        pending.append(entry)
+    def _add(self, pending: list[_Pending], job: _Pending) -> None:
+        pending.append(job)
         if len(pending) > self.max_pending:
             extra = len(pending) - self.max_pending
+            self._count_dropped(pending[:extra])
             del pending[:extra]
-            self.dropped += extra
 
-    def _flush(self, pending: list[HealthEntry]) -> None:
+    def _count_dropped(self, jobs: list[_Pending]) -> tuple[int, int]:
+        """Count ``jobs`` as given up; returns how many state changes and alert steps."""
+        steps = sum(1 for job in jobs if isinstance(job, _AlertEvent))
+        self.dropped += len(jobs) - steps
+        self.alerts_dropped += steps
+        return len(jobs) - steps, steps
+
+    def _drop(self, pending: list[_Pending]) -> None:
+        entries, steps = self._count_dropped(pending)
+        if entries:
+            log.warning("health log: %d state changes could not be written to the store",
+                        entries)
+        if steps:
+            log.warning("alerts: %d alert steps could not be written to the store", steps)
+
+    def _write(self, store: Store, pending: list[_Pending]) -> None:
+        """Write the next batch and take it off ``pending``: the state changes first, then
+        the alert steps; what one transaction wrote is gone before the next is tried."""
+        batch = pending[:MAX_BATCH]
+        events = [job for job in batch if isinstance(job, _AlertEvent)]
+        entries = [job for job in batch if isinstance(job, HealthEntry)]
+        if entries:
+            record_health(store, entries)
+            self.written += len(entries)
+            pending[: len(batch)] = events
+        if events:
+            try:
+                record_alerts(store, [e.alert for e in events], [e.change for e in events])
+            except (TypeError, ValueError):
+                # Values no store can hold would stop the health log for good if kept.
+                log.exception("alerts: %d alert steps cannot be written (given up)",
+                              len(events))
+                self.alerts_dropped += len(events)
+            else:
+                self.alerts_written += len(events)
+        del pending[: len(events)]
+
+    def _flush(self, pending: list[_Pending]) -> None:
         try:
             store = self._open()
             while pending:
-                batch = pending[:MAX_BATCH]
-                record_health(store, batch)
-                del pending[: len(batch)]
-                self.written += len(batch)
+                self._write(store, pending)
         except StoreError as exc:
             self._retry_at = time.monotonic() + self.retry_s
             if not self._failing:
