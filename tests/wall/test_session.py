@@ -382,3 +382,40 @@ def test_a_failing_camera_raises_an_alert_for_subscribers_and_the_store(
     # Closing the wall resolves nothing: the alert is still open.
     assert session.alerts.get(alert.id) is not None
     assert session.alerts.get(alert.id).state == AlertState.ACKNOWLEDGED  # type: ignore[union-attr]
+
+
+def test_alerts_reach_the_real_store_and_come_back_after_a_restart(
+    tmp_path: Path, registry: Registry
+) -> None:
+    db = str(tmp_path / "videowall.db")
+    off = registry.get("off")
+    assert off is not None
+
+    def run(until: Callable[[WallSession], bool]) -> WallSession:
+        store = WallStore(db)
+        session = WallSession(registry, StreamManager(FakeFactory()), store=store)
+        try:
+            session.start()
+            session.watch(off)
+            wait_for(lambda: until(session))
+        finally:
+            session.close()
+            session.manager.shutdown()
+            store.close()
+        return session
+
+    first = run(lambda s: bool(s.alerts.open_alerts()))
+    (alert,) = first.alerts.open_alerts()
+    from videowall.store import Store, acknowledge_alerts, list_alerts
+
+    with Store(db) as store:
+        assert [a.id for a in list_alerts(store, state="open")] == [alert.id]
+        acknowledge_alerts(store, [alert.id], "sari", "seen on the map")
+    # The restarted wall carries the open alert over, with the acknowledgement made on the
+    # store meanwhile; the camera still down continues it: no new alert.
+    second = run(lambda s: any(isinstance(e, StateChanged) and e.state == StreamState.OFFLINE
+                               for e in s.events))
+    (again,) = second.alerts.open_alerts()
+    assert again.id == alert.id and again.count == 1
+    assert (again.acknowledged_by, again.note) == ("sari", "seen on the map")
+    assert not [e for e in second.alert_events if e.event.change == "raised"]

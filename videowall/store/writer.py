@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from videowall.registry.model import Registry
-from videowall.store.alerts import record_alerts
+from videowall.store.alerts import open_alerts, record_alerts
 from videowall.store.health import record_health
 from videowall.store.records import Alert, AlertChange, HealthEntry, StoreError
 from videowall.store.store import Store
@@ -145,6 +145,14 @@ class StoreWriter:
         if change.alert_id != alert.id:
             raise ValueError(f"a step of alert {change.alert_id} given with alert {alert.id}")
         self._jobs.put(_AlertEvent(alert, change))
+
+    def open_alerts(self) -> list[Alert]:
+        """The alerts still open in the store (read now, on the caller's thread: once, at
+        the wall's start, so that alerts outlive a restart). StoreError when it cannot be
+        read."""
+        with Store(self.url) as store:
+            store.create()
+            return open_alerts(store)
 
     def close(self, timeout: float = 10.0) -> None:
         """Finish what is queued (one last attempt) and stop the writer, within ``timeout``."""
