@@ -18,6 +18,7 @@ from PyQt6.QtCore import QItemSelectionModel, QObject, Qt
 from PyQt6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from videowall.registry.alerts import AlertRules, KindRule
 from videowall.registry.model import Registry
 from videowall.store.records import Alert, AlertState
 from videowall.ui import theme
@@ -34,6 +35,7 @@ from videowall.ui.alert_panel import (
 )
 from videowall.ui.sound import (
     COMMITTED_PATH,
+    REPEAT_S,
     SAMPLE_RATE,
     AlertSound,
     alert_samples,
@@ -172,7 +174,7 @@ def test_resolved_rows_are_muted(qtbot: QtBot) -> None:
     assert cell(panel, "r", COL_CAMERA, Qt.ItemDataRole.FontRole) is None
     assert cell(panel, "r", COL_STATE) == "resolved"
     panel.update_alert(resolved(alert("r", priority=1)))
-    assert cell(panel, "r", COL_STATE) == "resolved, unacknowledged"
+    assert cell(panel, "r", COL_STATE) == "resolved, ack due"
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -320,6 +322,15 @@ def test_a_click_chooses_the_camera_and_a_group_its_first(qtbot: QtBot) -> None:
     with qtbot.waitSignal(panel.camera_chosen) as blocker:
         click_row(qtbot, panel, "g")
     assert blocker.args == ["green"]
+    # A double-click chooses once, not twice.
+    chosen: list[str] = []
+    panel.camera_chosen.connect(chosen.append)
+    click_row(qtbot, panel, "a")
+    rect = panel.view.visualRect(panel.proxy.index(0, COL_CAMERA))
+    qtbot.mouseDClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseRelease(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert chosen == ["red"]
+    panel.camera_chosen.disconnect(chosen.append)
     # Return on the current row chooses too; selecting from code does not.
     with qtbot.assertNotEmitted(panel.camera_chosen):
         assert panel.select_alert("a")
@@ -505,6 +516,23 @@ def test_the_sound_repeats_until_acknowledged_or_stopped(qtbot: QtBot) -> None:
     sound.set_repeat(0)
     sound.update_alert(alert("d", priority=1))
     assert not sound.repeating and player.plays == plays + 1
+
+
+def test_the_registry_says_whether_and_how_often_it_sounds(qtbot: QtBot) -> None:
+    player = FakePlayer()
+    sound = AlertSound(player=player)
+    kinds = {**AlertRules().kinds, "stalled": KindRule(grace_s=3.0, sound=False)}
+    sound.set_rules(AlertRules(sound_repeat=True, kinds=kinds))
+    assert sound.repeat_s == REPEAT_S
+    sound.update_alert(alert("stall", kind="stalled", priority=1))
+    assert player.plays == 0 and not sound.repeating
+    sound.update_alert(alert("off", kind="offline", priority=1))
+    assert player.plays == 1 and sound.repeating
+    sound.set_rules(AlertRules(sound=False))
+    assert not sound.repeating and sound.repeat_s == 0
+    sound.update_alert(alert("off2", kind="offline", priority=1))
+    assert player.plays == 1
+    assert sound.enabled  # the operator's switch is another matter
 
 
 def test_the_sound_is_silent_without_its_file(qtbot: QtBot, tmp_path: Path,

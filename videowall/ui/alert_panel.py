@@ -243,7 +243,7 @@ def tooltip(alert: AlertLike, labels: Labels) -> str:
 def state_text(alert: AlertLike) -> str:
     """The state cell: the state, and whether a resolved alert still wants an ack."""
     if alert.state == "resolved" and alert.unacknowledged:
-        return "resolved, unacknowledged"
+        return "resolved, ack due"
     return str(alert.state)
 
 
@@ -575,10 +575,6 @@ class AlertPanel(QWidget):
         selection = self.view.selectionModel()
         if selection is not None:
             selection.selectionChanged.connect(self._on_selection_changed)
-        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset,
-                       self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
-                       self.proxy.layoutChanged):
-            signal.connect(self._on_rows_changed)
 
     # -- alerts ----------------------------------------------------------------------------
 
@@ -873,9 +869,6 @@ class AlertPanel(QWidget):
 
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self._update_ack_enabled()
-
-    def _on_rows_changed(self, *_args: object) -> None:
-        self._update_count_label()
 
     def _on_age_timer_timeout(self) -> None:
         self._tick()

@@ -30,6 +30,7 @@ from PyQt6.QtCore import (
     qInstallMessageHandler,
 )
 
+from videowall.registry.alerts import AlertRules
 from videowall.ui.alert_panel import AlertLike
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ COMMITTED_PATH = Path("resources") / "alert.wav"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / COMMITTED_PATH
 #: Alerts of priority 1 up to this one sound.
 URGENT_PRIORITY = 2
+#: Seconds between rings when the registry asks for a repeat (``sound_repeat: true``).
+REPEAT_S = 5.0
 
 
 def alert_samples() -> npt.NDArray[np.int16]:
@@ -141,7 +144,9 @@ class AlertSound(QObject):
     Feed it like the panel: :meth:`set_alerts` once, :meth:`update_alert` for every engine
     event. It rings once for each new urgent alert; with a repeat interval it rings again
     every interval while an urgent alert waits for an acknowledgement, until :meth:`stop`.
-    The audio output is opened at the first ring, not before.
+    :meth:`set_rules` applies the registry's ``alerts`` section (sound at all, repeat, and
+    which kinds sound); :meth:`set_enabled` is the operator's switch on top of it. The
+    audio output is opened at the first ring, not before.
     """
 
     #: (alert id, or "" for a repeat) the chime rang (or would have, where no audio plays)
@@ -160,6 +165,7 @@ class AlertSound(QObject):
         self._enabled = enabled
         self._repeat_s = max(0.0, repeat_s)
         self._path = path or DEFAULT_PATH
+        self._rules = AlertRules()
         self._player = player
         self._opened = player is not None
         self._known: set[str] = set()
@@ -193,6 +199,15 @@ class AlertSound(QObject):
         """Ring again every ``seconds`` until acknowledged (0: once)."""
         self._repeat_s = max(0.0, seconds)
         self._schedule()
+
+    def set_rules(self, rules: AlertRules) -> None:
+        """Follow the registry's ``alerts`` section: ``sound`` (none at all when false),
+        ``sound_repeat`` (every :data:`REPEAT_S` seconds, else once) and each kind's
+        ``sound``."""
+        self._rules = rules
+        if not rules.sound:
+            self._waiting.clear()
+        self.set_repeat(REPEAT_S if rules.sound_repeat else 0.0)
 
     @property
     def repeating(self) -> bool:
@@ -232,7 +247,11 @@ class AlertSound(QObject):
         self._schedule()
 
     def _urgent(self, alert: AlertLike) -> bool:
-        return alert.priority <= URGENT_PRIORITY and alert.unacknowledged
+        """Whether ``alert`` is one to ring for: urgent, unacknowledged, of a kind that
+        sounds."""
+        rules = self._rules
+        return (alert.priority <= URGENT_PRIORITY and alert.unacknowledged and rules.sound
+                and rules.rule(alert.kind).sound)
 
     # -- sound -----------------------------------------------------------------------------
 
