@@ -69,6 +69,16 @@ BUCKET_COLOURS = {
     "off": "#5c636a",
 }
 
+#: The colours of each alert priority (background, foreground), 1 most urgent: red and
+#: orange mean "look now", amber "soon", blue and grey "when there is time".
+PRIORITY_COLOURS: dict[int, tuple[str, str]] = {
+    1: ("#e03131", "#ffffff"),
+    2: ("#fd7e14", "#1a0c00"),
+    3: ("#fab005", "#1a1300"),
+    4: ("#4c8dd6", "#ffffff"),
+    5: ("#6c757d", "#ffffff"),
+}
+
 WINDOW = "#16191d"
 BASE = "#1c2026"
 ALT_BASE = "#20252b"
@@ -87,6 +97,11 @@ def state_style(state: StreamState) -> StateStyle:
 
 def state_colour(state: StreamState) -> QColor:
     return QColor(state_style(state).background)
+
+
+def priority_colours(priority: int) -> tuple[str, str]:
+    """(background, foreground) of an alert of ``priority``, clamped to 1..5."""
+    return PRIORITY_COLOURS[min(max(priority, 1), 5)]
 
 
 _STYLESHEET = f"""
