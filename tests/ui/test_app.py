@@ -46,7 +46,8 @@ def test_run_wall_runs_until_closed_and_shuts_the_manager_down(
     QTimer.singleShot(700, close_the_wall)
     code = run_wall(registry, grid="2x2", camera_ids=["red", "off"], manager=manager)
     assert code == 0
-    assert seen == {"windows": 1, "streams": 2, "title": "videowall"}
+    # The offline camera raised an alert: the window title counts it.
+    assert seen == {"windows": 1, "streams": 2, "title": "videowall — 1 alert"}
     assert manager.streams() == []
     assert not [t for t in threading.enumerate() if t.name.startswith("decoder-")]
     assert [d.camera_id for d in factory.created] == ["red", "off"]

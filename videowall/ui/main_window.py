@@ -38,6 +38,7 @@ from videowall.registry.model import Camera, Registry
 from videowall.registry.watch import RegistryDiff, RegistryWatcher, ReloadResult, diff_registries
 from videowall.streams.base import StreamState
 from videowall.ui import theme
+from videowall.ui.alert_desk import AlertDesk
 from videowall.ui.banner import RegistryBanner
 from videowall.ui.camera_tree import CameraTree
 from videowall.ui.wall import WallWidget
@@ -118,11 +119,15 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.camera_dock)
         self.resizeDocks([self.camera_dock], [420], Qt.Orientation.Horizontal)
 
+        #: The alert panel (docked right), its sound and the alarm window.
+        self.alerts = AlertDesk(self, session, self.wall)
+
         self.grid_actions: dict[str, QAction] = {}
         #: The registry the tiles and the camera list show.
         self._shown_registry = registry
         self._closed = False
         self._dock_was_visible = True
+        self._alert_dock_was_visible = True
         self._was_maximised = False
         self._build_actions()
         self._build_menus()
@@ -135,6 +140,9 @@ class MainWindow(QMainWindow):
         self.wall.bridge.registry_checked.connect(self._on_bridge_registry_checked)
         self.wall.bridge.notice_posted.connect(self._on_bridge_notice_posted)
         self.banner.reload_requested.connect(self._on_banner_reload_requested)
+        self.alerts.message_posted.connect(self._on_wall_message_posted)
+        self.alerts.badge_changed.connect(self._on_alerts_badge_changed)
+        self._on_alerts_badge_changed(self.alerts.panel.unacknowledged_count())
 
         # The cameras go up once the window shows: then the tiles have their real size
         # and each decoder starts at the picture size its tile needs.
@@ -235,6 +243,11 @@ class MainWindow(QMainWindow):
         if dock_action is not None:
             dock_action.setText("Camera list")
             view_menu.addAction(dock_action)
+        alert_action = self.alerts.dock.toggleViewAction()
+        if alert_action is not None:
+            alert_action.setText("Alert panel")
+            view_menu.addAction(alert_action)
+        view_menu.addAction(self.alerts.sound_action)
 
     def _build_toolbar(self) -> None:
         self.toolbar = QToolBar("Grid", self)
@@ -289,7 +302,9 @@ class MainWindow(QMainWindow):
             return
         self._was_maximised = self.isMaximized()
         self._dock_was_visible = self.camera_dock.isVisible()
-        for widget in (self.menuBar(), self.toolbar, self.statusBar(), self.camera_dock):
+        self._alert_dock_was_visible = self.alerts.dock.isVisible()
+        for widget in (self.menuBar(), self.toolbar, self.statusBar(), self.camera_dock,
+                       self.alerts.dock):
             if widget is not None:
                 widget.hide()
         self.full_screen_action.setChecked(True)
@@ -306,6 +321,7 @@ class MainWindow(QMainWindow):
             if widget is not None:
                 widget.show()
         self.camera_dock.setVisible(self._dock_was_visible)
+        self.alerts.dock.setVisible(self._alert_dock_was_visible)
         self.full_screen_action.setChecked(False)
 
     def toggle_full_screen(self) -> None:
@@ -344,6 +360,7 @@ class MainWindow(QMainWindow):
             diff = diff_registries(old, registry)
         self.session.apply_registry(registry)
         self._shown_registry = registry
+        self.alerts.apply_registry(registry)
         self.wall.update_parked(registry)
         self.camera_tree.set_registry(registry)
         restart = set(diff.url_changed)
@@ -422,6 +439,10 @@ class MainWindow(QMainWindow):
             if tile.camera is not None:
                 states[tile.camera.id] = tile.state
         self.camera_tree.set_on_wall(states)
+
+    def _on_alerts_badge_changed(self, count: int) -> None:
+        self.setWindowTitle(f"videowall — {count} alert{'' if count == 1 else 's'}"
+                            if count else "videowall")
 
     def _on_wall_message_posted(self, message: str) -> None:
         self._post_status(message, MESSAGE_MS)
@@ -509,11 +530,14 @@ class MainWindow(QMainWindow):
             self.wall.assign_many(cameras)
         # The session's thread, the watcher of the registry file and the store start
         # with the first show (a session closed already stays closed).
-        self.session.start()
+        if not self.session.running and not self.session.closed:
+            self.session.start()
+            self.alerts.load()
 
     def stop_watching(self) -> None:
         """Stop the wall: the tiles let their streams go, the session closes (its
         watcher and thread stop, for good)."""
+        self.alerts.stop()
         self.wall.stop()
         self.session.close()
 

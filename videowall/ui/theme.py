@@ -44,21 +44,6 @@ STATE_STYLES: dict[StreamState, StateStyle] = {
     for state, (background, foreground) in STATE_COLOURS.items()
 }
 
-#: The colour of each alert priority, 1 (most urgent) to 5.
-PRIORITY_COLOURS: dict[int, str] = {
-    1: "#e03131",
-    2: "#f76707",
-    3: "#f59f00",
-    4: "#3d8bfd",
-    5: "#868e96",
-}
-
-
-def priority_colour(priority: int) -> QColor:
-    """The colour of alert priority ``priority`` (clamped to 1..5)."""
-    return QColor(PRIORITY_COLOURS[min(5, max(1, priority))])
-
-
 #: Colours of the status-bar buckets (:data:`videowall.wall.status.BUCKETS`: the colour
 #: of their most common state).
 BUCKET_COLOURS = {
@@ -102,6 +87,11 @@ def state_colour(state: StreamState) -> QColor:
 def priority_colours(priority: int) -> tuple[str, str]:
     """(background, foreground) of an alert of ``priority``, clamped to 1..5."""
     return PRIORITY_COLOURS[min(max(priority, 1), 5)]
+
+
+def priority_colour(priority: int) -> QColor:
+    """The colour of alert priority ``priority`` (clamped to 1..5): tile marks."""
+    return QColor(priority_colours(priority)[0])
 
 
 _STYLESHEET = f"""

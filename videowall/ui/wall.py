@@ -500,8 +500,19 @@ class WallWidget(QWidget):
         """The camera the alarm tile (or window) shows for an alert, if any."""
         return self._alarm_camera
 
+    def index_of(self, camera_id: str) -> int | None:
+        """The first tile that shows ``camera_id``, or None."""
+        for tile in self._tiles:
+            if tile.camera is not None and tile.camera.id == camera_id:
+                return tile.index
+        return None
+
     def _on_bridge_alert_changed(self, event: AlertEvent) -> None:
-        alert = event.alert
+        self.show_alert(event.alert)
+
+    def show_alert(self, alert: Alert) -> None:
+        """Mark the tiles of ``alert``'s cameras while nobody acknowledged it, and raise a
+        camera that is on no tile into the alarm tile (by the kind's rule)."""
         rule = self.registry.alerts.rule(alert.kind)
         for camera_id in self.raised.update(alert, rule.raises):
             mark = self.raised.for_camera(camera_id)
