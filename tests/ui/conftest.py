@@ -61,7 +61,10 @@ def _no_threads_left() -> Iterator[None]:
 
 
 #: What Qt's offscreen platform says about itself, not about us.
-OFFSCREEN_NOISE = frozenset({"This plugin does not support propagateSizeHints()"})
+OFFSCREEN_NOISE = frozenset({
+    "This plugin does not support propagateSizeHints()",
+    "This plugin does not support raise()",
+})
 
 
 @pytest.fixture(autouse=True)
