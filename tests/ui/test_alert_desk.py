@@ -51,6 +51,15 @@ def test_an_off_wall_alert_is_raised_into_the_alarm_tile_and_returns_after_the_a
     assert wall.tile(0).status.alert_label == "ALERT · OFFLINE"
     assert window.alerts.dock.windowTitle() == "Alerts (1)"
     assert window.windowTitle() == "videowall — 1 alert"
+    # The operator may pin the raised camera there, or ask for the next one (there is
+    # none: it stays).
+    tile = wall.tile(0)
+    menu = tile.context_menu()
+    actions = {a.text(): a for a in menu.actions()}
+    actions["Pin this alarm here"].trigger()
+    assert wall.alarm_queue.pinned and tile.alarm_pinned_now
+    actions["Next alarm"].trigger()
+    assert wall.raised_camera() == "off" and not wall.alarm_queue.pinned
     # Filtering by text hides it, and shows it again.
     panel.set_filter_text("sudirman")
     assert panel.visible_alert_ids() == []

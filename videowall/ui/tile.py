@@ -177,6 +177,9 @@ class TileWidget(QWidget):
         clear_requested: the operator asked to empty this tile.
         retry_requested: the operator asked to connect this tile's camera again now.
         acknowledge_requested: the operator asked to acknowledge this tile's alert.
+        alarm_pinned: the operator pinned (True) or unpinned the raised camera of the
+            alarm tile.
+        alarm_skipped: the operator asked for the next raised camera.
     """
 
     #: (tile index, camera id, source tile index or -1 when not dragged from a tile)
@@ -191,12 +194,20 @@ class TileWidget(QWidget):
     retry_requested = pyqtSignal(int)
     #: (tile index)
     acknowledge_requested = pyqtSignal(int)
+    #: (pinned)
+    alarm_pinned = pyqtSignal(bool)
+    #: ()
+    alarm_skipped = pyqtSignal()
 
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.index = index
         #: What the tile knows of its camera and says about it (decided in the core).
         self.status = TileStatus()
+        #: The tile shows a camera raised by an alert (it is the alarm tile), and whether
+        #: the operator pinned it there.
+        self.alarm_raised = False
+        self.alarm_pinned_now = False
         self.site = ""
         self.agency_colour = ""
         #: Whether the operator asked for the stream info box on this tile.
@@ -818,6 +829,17 @@ class TileWidget(QWidget):
             ack = menu.addAction(f"Acknowledge: {self.status.alert_label.title()}")
             if ack is not None:
                 ack.triggered.connect(self._on_acknowledge_action_triggered)
+        if self.alarm_raised:
+            pin = menu.addAction("Pin this alarm here")
+            if pin is not None:
+                pin.setCheckable(True)
+                pin.setChecked(self.alarm_pinned_now)
+                pin.setToolTip("Keep this camera in the alarm tile until it is acknowledged")
+                pin.triggered.connect(self.alarm_pinned.emit)
+            skip = menu.addAction("Next alarm")
+            if skip is not None:
+                skip.setToolTip("Show the next raised camera now (this one waits its turn)")
+                skip.triggered.connect(self._on_skip_action_triggered)
         retry = menu.addAction("Retry now")
         if retry is not None:
             retry.setEnabled(self.can_retry)
@@ -848,6 +870,9 @@ class TileWidget(QWidget):
 
     def _on_maximise_action_triggered(self) -> None:
         self.maximise_requested.emit(self.index)
+
+    def _on_skip_action_triggered(self) -> None:
+        self.alarm_skipped.emit()
 
     def _on_acknowledge_action_triggered(self) -> None:
         self.acknowledge_requested.emit(self.index)

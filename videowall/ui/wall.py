@@ -193,6 +193,8 @@ class WallWidget(QWidget):
             tile.clear_requested.connect(self._on_tile_clear_requested)
             tile.retry_requested.connect(self._on_tile_retry_requested)
             tile.acknowledge_requested.connect(self._on_tile_acknowledge_requested)
+            tile.alarm_pinned.connect(self._on_tile_alarm_pinned)
+            tile.alarm_skipped.connect(self._on_tile_alarm_skipped)
             tile.set_info_all(self._info_all)
             self._tiles.append(tile)
             tile.show()
@@ -559,13 +561,20 @@ class WallWidget(QWidget):
             self._alarm_home = self._tiles[index].camera
         self._alarm_camera = camera.id
         self.assign(index, camera)
+        self._mark_alarm_tile()
         log.info("alarm tile %d: %s raised", index, camera.id)
+
+    def _mark_alarm_tile(self) -> None:
+        for tile in self._tiles:
+            tile.alarm_raised = tile.index == self._alarm_index and self._alarm_camera is not None
+            tile.alarm_pinned_now = tile.alarm_raised and self.alarm_queue.pinned
 
     def _return_alarm_tile(self) -> None:
         if self._alarm_camera is None:
             return
         index, home = self._alarm_index, self._alarm_home
         self._alarm_camera = self._alarm_home = None
+        self._mark_alarm_tile()
         if index is None or index >= len(self._tiles):
             self.alarm_wanted.emit("")
             return
@@ -648,6 +657,15 @@ class WallWidget(QWidget):
 
     def _on_tile_clear_requested(self, index: int) -> None:
         self.clear(index)
+
+    def _on_tile_alarm_pinned(self, pinned: bool) -> None:
+        self.alarm_queue.pin(pinned)
+        self._mark_alarm_tile()
+        self.message_posted.emit("Alarm pinned to its tile" if pinned else "Alarm unpinned")
+
+    def _on_tile_alarm_skipped(self) -> None:
+        self.alarm_queue.skip(time.monotonic())
+        self._apply_alarm()
 
     def _on_tile_acknowledge_requested(self, index: int) -> None:
         alert = self._tiles[index].status.alert
