@@ -48,3 +48,20 @@ def test_health_settings_on_the_command_line_change_the_registry_s() -> None:
 def test_a_health_option_needs_a_name_and_a_number(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--health", "stall_min_s"]) == 2
     assert "expected NAME=NUMBER" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "expected"), [("auto", "auto"), ("NONE", None), ("0", 0),
+                                                ("7", 7)])
+def test_alarm_tile_spec(text: str, expected: int | str | None) -> None:
+    from videowall.cli.common import alarm_tile_spec
+
+    assert alarm_tile_spec(text) == expected
+
+
+def test_alarm_tile_spec_refuses_other_words() -> None:
+    import argparse
+
+    from videowall.cli.common import alarm_tile_spec
+
+    with pytest.raises(argparse.ArgumentTypeError, match="expected a tile number"):
+        alarm_tile_spec("big")

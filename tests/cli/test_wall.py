@@ -27,6 +27,17 @@ def test_run_hands_the_registry_to_the_wall(calls: list[tuple[str, Any]]) -> Non
                           "fullscreen": True}
 
 
+def test_the_alarm_tile_is_passed_on_when_given(calls: list[tuple[str, Any]],
+                                                 tmp_path: Path) -> None:
+    assert main(["run", "--config", str(VALID), "--grid", "1+5", "--alarm-tile", "3"]) == 0
+    assert main(["--config", str(VALID), "--alarm-tile", "none"]) == 0
+    assert main(["snapshot", "--config", str(VALID), "--grid", "1x1", "--duration", "0",
+                 "--out", str(tmp_path / "w.png"), "--report", str(tmp_path / "r.json"),
+                 "--alarm-tile", "0"]) == 0
+    assert [c[1][1].get("alarm_tile", "not given") for c in calls] == [3, None, 0]
+    assert main(["run", "--config", str(VALID), "--alarm-tile", "big"]) == 2
+
+
 def test_run_leaves_the_grid_to_the_wall(calls: list[tuple[str, Any]]) -> None:
     assert main(["run", "--config", str(VALID)]) == 0
     assert calls[0][1][1] == {"camera_ids": None, "fullscreen": False}

@@ -124,3 +124,19 @@ def test_a_grid_without_alarm_tile_raises_into_the_alarm_window(
         assert alarm.wall.tile(0).camera is None
     finally:
         win.close()
+
+
+def test_the_alarm_tile_is_settable_per_wall(window: MainWindow) -> None:
+    wall = window.wall
+    wall.set_alarm_tile(2)
+    assert wall.alarm_index == 2
+    window.set_grid("3x3")
+    assert wall.alarm_index == 2  # chosen, not automatic: kept while it fits
+    wall.set_alarm_tile(None)
+    assert wall.alarm_index is None
+    wall.set_alarm_tile("auto")
+    assert wall.alarm_index is None  # 3x3 has no large tile
+    window.set_grid("2+8")
+    assert wall.alarm_index == 0
+    with pytest.raises(ValueError, match="no tile 10 in a grid of 10 tiles"):
+        wall.set_alarm_tile(10)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from videowall.layout.grid import preset
 from videowall.registry import suggest
@@ -153,6 +153,38 @@ def add_log_level_option(parser: argparse.ArgumentParser, *, suppress: bool = Tr
     parser.add_argument("--log-level", type=log_level,
                         default=argparse.SUPPRESS if suppress else "info", metavar="LEVEL",
                         help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+
+
+def alarm_tile_spec(text: str) -> int | str | None:
+    """``--alarm-tile``: a tile number (0 is the first), ``none`` or ``auto``."""
+    word = text.strip().lower()
+    if word == "auto":
+        return "auto"
+    if word == "none":
+        return None
+    if word.isdigit():
+        return int(word)
+    raise argparse.ArgumentTypeError(
+        f"expected a tile number (0 is the first), 'none' or 'auto', not {text!r}"
+    )
+
+
+def add_alarm_tile_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
+    """``--alarm-tile``: where cameras raised by an alert go."""
+    parser.add_argument(
+        "--alarm-tile", type=alarm_tile_spec, default=argparse.SUPPRESS if suppress else "auto",
+        metavar="N|none|auto",
+        help="the tile cameras raised by an alert go to: a tile number (0 is the first), "
+             "'none' for a floating alarm window, 'auto' (default) for the grid's large "
+             "tile (1+5, 1+7, 1+12, 2+8; the alarm window for other grids)",
+    )
+
+
+def alarm_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """``alarm_tile`` for the wall, when the command line gave one."""
+    if hasattr(args, "alarm_tile") and args.alarm_tile != "auto":
+        return {"alarm_tile": args.alarm_tile}
+    return {}
 
 
 def add_store_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

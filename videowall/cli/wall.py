@@ -15,9 +15,11 @@ from videowall.cli.common import (
     CONFIG_RELATIVE,
     Commands,
     UsageError,
+    add_alarm_tile_option,
     add_config_option,
     add_health_option,
     add_store_option,
+    alarm_kwargs,
     check_camera_ids,
     default_config_path,
     demo_config_path,
@@ -60,6 +62,7 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     demo.add_argument("--no-wall", action="store_true",
                       help="only serve the streams, until Ctrl+C")
     add_store_option(demo, suppress=False)
+    add_alarm_tile_option(demo, suppress=False)
     add_health_option(demo)
     demo.set_defaults(handler=_cmd_demo)
     _add_snapshot(commands, common)
@@ -82,6 +85,7 @@ def _add_snapshot(commands: Commands, common: argparse.ArgumentParser) -> None:
     snap.add_argument("--demo", action="store_true",
                       help="serve the demo streams during the run")
     add_store_option(snap, suppress=False)
+    add_alarm_tile_option(snap, suppress=False)
     snap.set_defaults(handler=_cmd_snapshot)
 
 
@@ -96,6 +100,7 @@ def _add_run_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None
                         default=argparse.SUPPRESS if suppress else False,
                         help="fill the screen")
     add_store_option(parser, suppress=suppress)
+    add_alarm_tile_option(parser, suppress=suppress)
     if not suppress:
         add_health_option(parser, suppress=False)
 
@@ -108,9 +113,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     camera_ids = check_camera_ids(registry, args.cameras)
     if args.grid is None:
         return _run_wall_with_store(args, registry, camera_ids=camera_ids,
-                                    fullscreen=args.fullscreen)
+                                    fullscreen=args.fullscreen, **alarm_kwargs(args))
     return _run_wall_with_store(args, registry, grid=args.grid, camera_ids=camera_ids,
-                                fullscreen=args.fullscreen)
+                                fullscreen=args.fullscreen, **alarm_kwargs(args))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -131,7 +136,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
         grid = args.grid or "3x3"
         ids = showcase(registry, len(preset(grid)))
-        return _run_wall_with_store(args, registry, grid=grid, camera_ids=ids)
+        return _run_wall_with_store(args, registry, grid=grid, camera_ids=ids,
+                                    **alarm_kwargs(args))
     finally:
         simulator.stop()
 
@@ -162,6 +168,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         report = run_snapshot(
             registry, grid=args.grid, camera_ids=camera_ids, duration=args.duration,
             out_png=args.out, report_json=args.report, size=args.size, listener=listener,
+            **alarm_kwargs(args),
         )
     finally:
         if listener is not None:

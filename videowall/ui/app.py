@@ -19,6 +19,7 @@ from videowall.registry.model import Registry
 from videowall.streams.manager import StreamManager
 from videowall.ui.main_window import MainWindow
 from videowall.ui.theme import apply_theme
+from videowall.ui.wall import AlarmTile
 from videowall.wall.session import RegistryListener, WallSession
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,12 @@ def run_wall(
     fullscreen: bool = False,
     manager: StreamManager | None = None,
     listener: RegistryListener | None = None,
+    alarm_tile: AlarmTile = "auto",
 ) -> int:
     """Show the wall and run until the operator quits; returns the exit code.
+
+    ``alarm_tile`` is the tile raised cameras go to: a tile index, None for the floating
+    alarm window, ``"auto"`` for the grid's large tile.
 
     Raises ValueError for an unknown grid or camera id before any window shows. The
     manager (a new one when None) is shut down when the loop ends. ``listener`` (the
@@ -118,6 +123,7 @@ def run_wall(
         )
         try:
             window = MainWindow(session, grid=grid, camera_ids=camera_ids)
+            window.wall.set_alarm_tile(alarm_tile)
             if fullscreen:
                 window.enter_full_screen()
             else:

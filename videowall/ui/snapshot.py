@@ -33,7 +33,7 @@ from videowall.layout.grid import preset
 from videowall.registry.model import Registry
 from videowall.streams.manager import StreamManager
 from videowall.ui.app import ensure_app, freeze_startup_objects, qt_messages_to_logging
-from videowall.ui.wall import WallWidget
+from videowall.ui.wall import AlarmTile, WallWidget
 from videowall.wall.report import session_alerts, session_events
 from videowall.wall.session import RegistryListener, WallSession, resolve_cameras
 
@@ -92,6 +92,7 @@ def run_snapshot(
     size: tuple[int, int] = (1280, 720),
     manager: StreamManager | None = None,
     listener: RegistryListener | None = None,
+    alarm_tile: AlarmTile = "auto",
 ) -> dict[str, Any]:
     """Run the wall offscreen for ``duration`` seconds; write the PNG and the report.
 
@@ -123,6 +124,7 @@ def run_snapshot(
             # Painted like a shown window, but never on a real screen.
             wall.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
             wall.resize(*size)
+            wall.set_alarm_tile(alarm_tile)
             wall.show()
             wall.assign_many(cameras)
             log.info("snapshot: grid %s, %d cameras, %.1f s", layout.name, len(cameras), duration)

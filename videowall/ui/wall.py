@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 DEFAULT_FPS = 50
 #: Pixels between tiles.
 DEFAULT_GAP = 1
+#: Where raised cameras go: a tile index, None (the alarm window) or "auto" (the grid's
+#: large tile, after every change of grid too).
+AlarmTile = int | None | Literal["auto"]
+
 #: Quiet time after a resize before decoders are asked for bigger pictures.
 DECODE_CHECK_MS = 400
 
@@ -486,13 +490,12 @@ class WallWidget(QWidget):
         """The tile raised cameras go to (None: the alarm window)."""
         return self._alarm_index
 
-    def set_alarm_tile(self, index: int | None, *, auto: bool = False) -> None:
-        """Make tile ``index`` the alarm tile (None: raised cameras go to the alarm
-        window; ``auto``: the grid's large tile, now and after each change of grid)."""
+    def set_alarm_tile(self, spec: AlarmTile) -> None:
+        """Make tile ``spec`` the alarm tile (None: raised cameras go to the alarm window;
+        ``"auto"``: the grid's large tile, now and after each change of grid)."""
         self._return_alarm_tile()
-        self._alarm_auto = auto
-        if auto:
-            index = alarm_cell(self._grid)
+        self._alarm_auto = spec == "auto"
+        index = alarm_cell(self._grid) if spec == "auto" else spec
         if index is not None and not 0 <= index < len(self._tiles):
             raise ValueError(f"no tile {index} in a grid of {len(self._tiles)} tiles")
         self._alarm_index = index
