@@ -141,10 +141,10 @@ def test_a_row_says_what_where_how_long_and_how_often(qtbot: QtBot, registry: Re
     panel = make_panel(qtbot, [a, g])
     panel.set_registry(registry)
     headers = [panel.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))]
-    assert headers == ["P", "Kind", "Camera", "Site", "Agency", "Age", "Count", "State"]
+    assert headers == ["P", "Kind", "Camera", "Age", "Count", "State", "Site", "Agency"]
     row = [cell(panel, "a1", c) for c in range(len(COLUMNS))]
-    assert row == ["1", "offline", "Mall Entrance", "Grand Mall", "Grand Mall Security",
-                   "05:00", "7", "new"]
+    assert row == ["1", "offline", "Mall Entrance", "05:00", "7", "new", "Grand Mall",
+                   "Grand Mall Security"]
     assert cell(panel, "g1", COL_CAMERA) == "Sudirman – Thamrin junction: 3 cameras"
     tip = str(cell(panel, "g1", COL_CAMERA, Qt.ItemDataRole.ToolTipRole))
     assert "Sudirman North (red)" in tip and "Thamrin East (blue43)" in tip

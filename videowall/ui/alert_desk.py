@@ -95,7 +95,7 @@ class AlertDesk(QObject):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        window.resizeDocks([self.dock], [360], Qt.Orientation.Horizontal)
+        window.resizeDocks([self.dock], [420], Qt.Orientation.Horizontal)
         self.sound = AlertSound(self)
         self.sound.set_rules(session.registry.alerts)
         self.alarm_window = AlarmWindow(session, window)

@@ -119,9 +119,10 @@ STATE_FILTERS: tuple[tuple[str, str, Callable[[AlertLike], bool]], ...] = (
 )
 _STATE_TESTS = {key: test for key, _, test in STATE_FILTERS}
 
-COLUMNS = ("P", "Kind", "Camera", "Site", "Agency", "Age", "Count", "State")
+#: What a narrow dock must show comes first; site and agency follow (scroll right).
+COLUMNS = ("P", "Kind", "Camera", "Age", "Count", "State", "Site", "Agency")
 (
-    COL_PRIORITY, COL_KIND, COL_CAMERA, COL_SITE, COL_AGENCY, COL_AGE, COL_COUNT, COL_STATE,
+    COL_PRIORITY, COL_KIND, COL_CAMERA, COL_AGE, COL_COUNT, COL_STATE, COL_SITE, COL_AGENCY,
 ) = range(len(COLUMNS))
 
 #: Item data role holding the alert id (every cell).
@@ -555,9 +556,8 @@ class AlertPanel(QWidget):
         if header is not None:
             header.setStretchLastSection(False)
             header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            header.setSectionResizeMode(COL_CAMERA, QHeaderView.ResizeMode.Stretch)
-            widths = {COL_PRIORITY: 28, COL_KIND: 84, COL_SITE: 90, COL_AGENCY: 70,
-                      COL_AGE: 64, COL_COUNT: 48, COL_STATE: 96}
+            widths = {COL_PRIORITY: 28, COL_KIND: 72, COL_CAMERA: 130, COL_SITE: 110,
+                      COL_AGENCY: 90, COL_AGE: 52, COL_COUNT: 40, COL_STATE: 96}
             for column, width in widths.items():
                 header.resizeSection(column, width)
 
