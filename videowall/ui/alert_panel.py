@@ -557,7 +557,7 @@ class AlertPanel(QWidget):
             header.setStretchLastSection(False)
             header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             widths = {COL_PRIORITY: 28, COL_KIND: 72, COL_CAMERA: 130, COL_SITE: 110,
-                      COL_AGENCY: 90, COL_AGE: 52, COL_COUNT: 40, COL_STATE: 96}
+                      COL_AGENCY: 90, COL_AGE: 52, COL_COUNT: 50, COL_STATE: 96}
             for column, width in widths.items():
                 header.resizeSection(column, width)
 
