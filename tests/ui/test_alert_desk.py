@@ -119,6 +119,10 @@ def test_a_grid_without_alarm_tile_raises_into_the_alarm_window(
         assert tile.camera is not None and tile.camera.id == "off"
         assert alarm.windowTitle() == "Alarm: Mall Entrance"
         (alert,) = win.alerts.panel.alerts()
+        # Chosen in the panel: it is on no tile, so it is brought forward, pinned.
+        assert win.alerts.panel.select_alert(alert.id)
+        win.alerts.panel.camera_chosen.emit("off")
+        assert win.wall.alarm_queue.pinned and win.wall.raised_camera() == "off"
         win.alerts.acknowledge([alert.id], "")
         qtbot.waitUntil(lambda: not alarm.isVisible(), timeout=2000)
         assert alarm.wall.tile(0).camera is None

@@ -67,3 +67,14 @@ def test_a_group_raises_its_first_member() -> None:
     assert queue.add(group, 0.0) and queue.tick(0.0) == "rp05-n"
     assert not queue.add(Alert(id="x", kind="offline", camera="", site="", agency="",
                                priority=1, first_at=T0, last_at=T0), 0.0)
+
+
+def test_the_operator_brings_a_camera_forward_pinned() -> None:
+    queue = AlarmQueue(dwell_s=1, return_after_s=0)
+    queue.add(alert("a", "cam-a", priority=1), 0.0)
+    assert queue.tick(0.0) == "cam-a"
+    queue.bring(alert("b", "cam-b", priority=4), 1.0)
+    assert queue.camera() == "cam-b" and queue.pinned
+    assert queue.tick(30.0) == "cam-b"  # pinned: the more urgent one waits
+    queue.remove("b")
+    assert queue.tick(31.0) == "cam-a"

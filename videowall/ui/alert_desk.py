@@ -169,8 +169,13 @@ class AlertDesk(QObject):
         if camera is None:
             self.message_posted.emit(f"No camera {camera_id!r} in the camera list")
             return
-        index = self.wall.place(camera)
-        self.wall.select(index)
+        # On no tile: the alert's camera comes into the alarm tile (or window), pinned.
+        chosen = [a for i in self.panel.selected_alert_ids()
+                  if (a := self.session.alerts.get(i)) is not None and camera_id in a.members]
+        if chosen:
+            self.wall.bring_forward(chosen[0])
+        else:
+            self.wall.select(self.wall.place(camera))
 
     def _on_panel_unacknowledged_changed(self, count: int) -> None:
         self.dock.setWindowTitle(self.panel.badge_text())

@@ -530,6 +530,13 @@ class WallWidget(QWidget):
             self.alarm_queue.remove(alert.id)
         self._apply_alarm()
 
+    def bring_forward(self, alert: Alert) -> None:
+        """Show ``alert``'s camera in the alarm tile (or window) now, pinned: the operator
+        chose it in the alert panel."""
+        self.alarm_queue.bring(alert, time.monotonic())
+        self._apply_alarm()
+        self._mark_alarm_tile()
+
     def _shown(self, alert: Alert) -> bool:
         """Whether a camera of ``alert`` is on a tile the operator sees anyway (the alarm
         tile counts only with its own camera)."""

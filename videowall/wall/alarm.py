@@ -75,6 +75,14 @@ class AlarmQueue:
             self._current = None
             self._pinned = False
 
+    def bring(self, alert: Alert, now: float) -> None:
+        """Show ``alert``'s camera now and pin it (the operator chose it)."""
+        self.add(alert, now)
+        raised = self._raised.get(alert.id)
+        if raised is not None:
+            self._show(raised, now)
+            self._pinned = True
+
     def pin(self, pinned: bool = True) -> None:
         """Keep the camera shown now until unpinned or acknowledged."""
         self._pinned = pinned and self._current is not None
