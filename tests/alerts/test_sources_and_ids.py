@@ -19,7 +19,13 @@ from .helpers import T0, camera
     (StreamState.STALLED, "stalled"), (StreamState.FROZEN, "frozen"),
 ])
 def test_a_failure_state_makes_its_kind_present(state: StreamState, kind: str) -> None:
-    assert health_signals("c1", state, "why", T0) == [Signal("c1", kind, T0, True, "why")]
+    signals = health_signals("c1", state, "why", T0)
+    assert signals[0] == Signal("c1", kind, T0, True, "why")
+    # ... and the other health kinds absent: one condition at a time.
+    assert sorted((s.kind, s.active) for s in signals[1:]) == sorted(
+        (other, False) for other in ("offline", "unauthorized", "stalled", "frozen")
+        if other != kind
+    )
 
 
 def test_live_clears_every_health_kind() -> None:
@@ -61,3 +67,32 @@ def test_ulids_sort_in_the_order_they_were_drawn() -> None:
     later = [factory.new(T0 + timedelta(seconds=s)) for s in (1, 2)]
     assert ulid_time(later[1]) - ulid_time(later[0]) == timedelta(seconds=1)
     assert len({new_ulid() for _ in range(1000)}) == 1000
+
+
+def test_one_health_condition_at_a_time() -> None:
+    """A stall that turns into offline within its grace raises only offline; a raised
+    stall resolves once the camera is offline instead, while the offline alert stays."""
+    from .helpers import at, engine, tick_until
+
+    eng = engine(camera("c1"))
+
+    def state(state: StreamState, seconds: float) -> list[tuple[str, str]]:
+        events = []
+        for signal in health_signals("c1", state, "", at(seconds)):
+            events += eng.report(signal)
+        return [(e.change, e.alert.kind) for e in events]
+
+    assert state(StreamState.STALLED, 0) == []  # within the stall's grace
+    assert state(StreamState.RECONNECTING, 1) == []
+    assert state(StreamState.OFFLINE, 2) == [("raised", "offline")]
+    assert [(e.change, e.alert.kind) for _, e in tick_until(eng, 2, 30)] == []
+    # Live again, then a stall long enough to raise, then offline.
+    state(StreamState.LIVE, 31)
+    tick_until(eng, 31, 45)
+    state(StreamState.STALLED, 50)
+    raised = [(e.change, e.alert.kind) for _, e in tick_until(eng, 50, 55)]
+    assert raised == [("raised", "stalled")]
+    assert state(StreamState.OFFLINE, 56) == [("raised", "offline")]
+    later = [(e.change, e.alert.kind) for _, e in tick_until(eng, 56, 80)]
+    assert later == [("resolved", "stalled")]
+    assert [a.kind for a in eng.open_alerts()] == ["offline"]
