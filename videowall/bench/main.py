@@ -1,4 +1,4 @@
-"""``videowall bench [health | soak] [options]``: the benchmark a command line names.
+"""``videowall bench [health | soak | alerts] [options]``: the benchmark a command line names.
 
 Each benchmark is imported when it runs, so that one does not load what another needs.
 """
@@ -7,7 +7,8 @@ from __future__ import annotations
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``videowall bench`` (decode cost), ``bench health`` or ``bench soak``."""
+    """Run ``videowall bench`` (decode cost), ``bench health``, ``bench soak`` or
+    ``bench alerts``."""
     if argv and argv[0] == "health":
         from videowall.bench import health
 
@@ -16,6 +17,10 @@ def main(argv: list[str] | None = None) -> int:
         from videowall.bench import soak
 
         return soak.main(argv[1:])
+    if argv and argv[0] == "alerts":
+        from videowall.bench import alerts
+
+        return alerts.main(argv[1:])
     from videowall.bench import decode
 
     return decode.main(argv)
