@@ -60,21 +60,35 @@ class SessionBridge(QObject):
 
     @pyqtSlot()
     def deliver(self) -> None:
-        """Emit every waiting event as its signal, oldest first (GUI thread)."""
+        """Emit every waiting event as its signal, oldest first (GUI thread).
+
+        Of several changes of one alert waiting together (56 cameras of a host joining one
+        group alert), only the newest is emitted: the screen shows alerts as they stand,
+        and one repaint of the panel serves them all.
+        """
         self._woken = False
+        batch: list[WallEvent] = []
         while self._pending:
-            event = self._pending.popleft()
+            batch.append(self._pending.popleft())
+        newest = {event.event.alert.id: n for n, event in enumerate(batch)
+                  if isinstance(event, AlertChanged)}
+        for n, event in enumerate(batch):
+            if isinstance(event, AlertChanged) and newest[event.event.alert.id] != n:
+                continue
             try:
-                if isinstance(event, StateChanged):
-                    self.state_changed.emit(event)
-                elif isinstance(event, RegistryChecked):
-                    self.registry_checked.emit(event)
-                elif isinstance(event, Notice):
-                    self.notice_posted.emit(event.text)
-                elif isinstance(event, AlertChanged):
-                    self.alert_changed.emit(event.event)
+                self._emit(event)
             except Exception:  # a bad slot must not lose the events behind it
                 log.exception("delivering %r failed", event)
+
+    def _emit(self, event: WallEvent) -> None:
+        if isinstance(event, StateChanged):
+            self.state_changed.emit(event)
+        elif isinstance(event, RegistryChecked):
+            self.registry_checked.emit(event)
+        elif isinstance(event, Notice):
+            self.notice_posted.emit(event.text)
+        elif isinstance(event, AlertChanged):
+            self.alert_changed.emit(event.event)
 
     def detach(self) -> None:
         """Stop listening to the session (before the bridge goes)."""
