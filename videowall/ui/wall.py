@@ -606,11 +606,14 @@ class WallWidget(QWidget):
                 tile.update()
 
     def _on_bridge_state_changed(self, event: StateChanged) -> None:
+        shown = False
         for tile in self._tiles:
             if tile.camera is not None and tile.camera.id == event.camera_id:
                 tile.set_state(event.state, event.detail)
-        self._update_stats({event.camera_id})  # the next retry's time came with the change
-        self.tiles_changed.emit()
+                shown = True
+        if shown:  # a camera watched off the wall changes nothing on it
+            self._update_stats({event.camera_id})  # the next retry's time came with it
+            self.tiles_changed.emit()
         self.stream_event.emit(event)
 
     def _tick_clock(self) -> None:
