@@ -19,6 +19,7 @@ from videowall.registry.importers import import_cameras
 from videowall.registry.issues import ConfigError
 from videowall.registry.loader import check_registry, parse_registry
 from videowall.registry.sections.streams import MIN_SECRET
+from videowall.store import Store, sync_registry
 
 REGISTRY = """\
 cameras:
@@ -199,3 +200,17 @@ def test_no_password_is_ever_shown(password: str) -> None:
         len(password) >= MIN_SECRET and password not in message
         and quote(password, safe="") not in message)
     assert time.perf_counter() - started < 2
+
+
+def test_the_store_holds_no_password(tmp_path: Path) -> None:
+    """A password with a space reached the store in clear (cameras.url, registry_changes)."""
+    url = "rtsp://admin:${CAM_PW}@10.0.0.1/a?user_password=${CAM_PW}"
+    db_path = tmp_path / "videowall.db"
+    with Store(db_path) as store:
+        store.create()
+        for password in ("Sp ace7secret", "Sl/ash7secret"):
+            registry = parse_registry(REGISTRY.format(url=url), environ={"CAM_PW": password})
+            sync_registry(store, registry)
+    data = db_path.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("*-wal"))
+    for secret in (b"ace7secret", b"ash7secret"):
+        assert secret not in data
