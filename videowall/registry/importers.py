@@ -35,7 +35,7 @@ import yaml
 
 from videowall.registry.issues import ConfigError, ConfigIssue
 from videowall.registry.loader import check_registry
-from videowall.registry.nodes import ID_RE
+from videowall.registry.nodes import ID_RE, found, short
 from videowall.registry.sections.zones import POLYGON_MIN_POINTS
 from videowall.registry.urls import map_query_secrets, query_secrets, url_problem
 from videowall.util.logs import mask_url
@@ -115,7 +115,7 @@ class _Importer:
                                        "sites by hand")
         out: list[_Camera] = []
         for key, camera in cameras.items():
-            path = f"cameras.{key}"
+            path = f"cameras.{short(str(key))}"
             if not isinstance(camera, Mapping):
                 self.warn(path, "not a camera (expected a mapping): skipped")
                 continue
@@ -146,8 +146,8 @@ class _Importer:
         imported.masks = self._frigate_masks(camera, path)
         left_out = sorted(str(k) for k in camera if k not in _FRIGATE_USED | _FRIGATE_QUIET)
         if left_out:
-            self.warn(path, f"not imported: {', '.join(left_out)} (Frigate features the wall "
-                            "does not use)")
+            shown = short(", ".join(left_out), 200)
+            self.warn(path, f"not imported: {shown} (Frigate features the wall does not use)")
         return imported
 
     def _frigate_inputs(
@@ -177,11 +177,12 @@ class _Importer:
         if not isinstance(item, Mapping) or not isinstance(item.get("path"), str):
             self.warn(where, "no path: input skipped")
             return None
-        roles = item.get("roles") or []
-        roles = [str(r) for r in roles] if isinstance(roles, list) else [str(roles)]
-        for role in roles:
+        listed = item.get("roles") or []
+        listed = listed if isinstance(listed, list) else [listed]
+        for role in listed:
             if role not in _KNOWN_ROLES:
-                self.warn(where, f"unknown role {role!r}: ignored")
+                self.warn(where, f"unknown role {_shown(role)}: ignored")
+        roles = [role if isinstance(role, str) else "" for role in listed]
         if roles and set(roles) <= {"audio", "rtmp"}:
             self.warn(where, f"an input for {', '.join(roles)} only is not imported")
             return None
@@ -255,14 +256,14 @@ class _Importer:
         for name in names:
             if name in subs.values():
                 continue
-            path = f"streams.{name}"
+            path = f"streams.{short(name)}"
             main = self._go2rtc_url(name, streams[name], path, port)
             if main is None:
                 continue
             sub = None
             if name in subs:
                 sub = self._go2rtc_url(subs[name], streams[subs[name]],
-                                       f"streams.{subs[name]}", port)
+                                       f"streams.{short(subs[name])}", port)
             out.append(_Camera(name, path, _display_name(name), main, sub))
         return out
 
@@ -307,7 +308,9 @@ class _Importer:
         filled = _REFERENCE_RE.sub("x", url)
         scheme = filled.partition(":")[0].lower()
         problem: str | None
-        if scheme not in PLAYABLE:
+        if not filled.isprintable() or " " in filled:  # a plain scalar over several lines
+            problem = "the URL contains a space or a line break"
+        elif scheme not in PLAYABLE:
             problem = f"{scheme or url!r} is not a stream the wall plays ({', '.join(PLAYABLE)})"
         else:
             problem = url_problem(filled)
@@ -321,6 +324,16 @@ class _Importer:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _shown(value: Any) -> str:
+    """A value of the source as a message quotes it: text cut short, a list or a mapping by
+    its kind alone (aliases nested in it make its text exponential in the file's size)."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "a list"
+    return repr(short(str(value)))
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -613,10 +626,31 @@ def detect_format(config: Any) -> Format | None:
     return None
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, which says at which node a value cannot be built (``!!float
+    abc``, a date with month 13) and builds no integer too long to print."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            value = super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError, IndexError,
+                KeyError) as exc:  # e.g. `!!int ''`, `!!bool x`: a value it cannot build
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{found(node)} is not valid", node.start_mark) from exc
+        if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{found(node)} is too long a number", node.start_mark)
+        return value
+
+
+#: Longer integers could not be turned into text (Python's limit: 4300 digits).
+_MAX_INT_BITS = 4096
+
+
 def _parse(text: str | bytes, source: str) -> Any:
     """The YAML document in ``text``; ConfigError for a syntax error."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.reader.ReaderError as exc:
         raise ConfigError([ConfigIssue(source, None, "", f"YAML syntax error: character "
                                                          f"#x{exc.character:04x} is not allowed "

@@ -50,9 +50,12 @@ class Entry(NamedTuple):
 
 
 def short(text: str, limit: int = 40) -> str:
-    """``text`` masked and cut to ``limit`` characters, to be quoted in a message."""
+    """``text`` masked and cut to ``limit`` characters, to be quoted in a message; what is
+    not printable (a line break of a plain scalar) is escaped."""
     text = mask_url(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if text.isprintable() else "".join(
+        ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def found(node: Node | None) -> str:
@@ -179,7 +182,7 @@ class NodeChecker:
                     suggested.add(match)
                 hint = f" (did you mean {match!r}?)" if match \
                     else f" (expected one of {', '.join(keys)})"
-                self.error(entry.key, path, f"unknown key {name!r}{hint}")
+                self.error(entry.key, path, f"unknown key {short(name)!r}{hint}")
                 del entries[name]
         for name in required:
             # a misspelt key already said "did you mean"; its absence needs no second word
@@ -202,14 +205,20 @@ class NodeChecker:
             if name in entries:
                 if explicit:
                     first = entries[name].key.start_mark.line + 1
-                    self.error(key, path, f"duplicate key {name!r} (first at line {first})")
+                    self.error(key, path, f"duplicate key {short(name)!r} (first at line {first})")
                 continue
             entries[name] = Entry(key, value)
         for merge in merges:
             self._merge(merge, path, entries, seen)
 
     def _merge(self, merge: Node, path: str, entries: dict[str, Entry], seen: set[int]) -> None:
-        """``<<: *defaults``: the keys of the merged mappings that are not set already."""
+        """``<<: *defaults``: the keys of the merged mappings that are not set already.
+
+        ``seen`` holds every mapping walked for this one, and each is walked once however
+        often it is merged: after its first walk its keys (and those of the mappings it
+        merges) are all set, so a second walk would add nothing, and merges that fan out
+        (``<<: [*k, *k]`` at every level) would take time exponential in their depth.
+        """
         sources = merge.value if isinstance(merge, SequenceNode) else [merge]
         if not all(isinstance(s, MappingNode) for s in sources):
             self.error(merge, path, "'<<' merges a mapping or a list of mappings, "
@@ -217,7 +226,8 @@ class NodeChecker:
             return
         for src in sources:
             if isinstance(src, MappingNode) and id(src) not in seen:
-                self._collect(src, path, entries, explicit=False, seen=seen | {id(src)})
+                seen.add(id(src))
+                self._collect(src, path, entries, explicit=False, seen=seen)
 
     def key(self, node: Node, path: str) -> str | None:
         """A mapping key, which must be text."""
