@@ -34,9 +34,10 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from videowall.registry.issues import ConfigError, ConfigIssue
-from videowall.registry.loader import check_registry
+from videowall.registry.loader import check_registry, read_capped
 from videowall.registry.nodes import ID_RE
 from videowall.registry.sections.zones import POLYGON_MIN_POINTS
+from videowall.registry.settings import IMPORT_MAX_BYTES
 from videowall.registry.urls import url_problem
 from videowall.util.logs import mask_url
 
@@ -658,7 +659,7 @@ def read_import(path: str | os.PathLike[str], **options: Any) -> ImportResult:
     when it cannot be read."""
     source = os.fspath(path)
     try:
-        data = Path(source).read_bytes()
+        data = read_capped(source, IMPORT_MAX_BYTES)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ConfigError([ConfigIssue(source, None, "", f"cannot read the file: {reason}")],

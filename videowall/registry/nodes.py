@@ -19,7 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from videowall.registry.issues import ConfigIssue, Severity, did_you_mean, suggest
-from videowall.registry.settings import Choice, Flag, Number, Setting
+from videowall.registry.settings import TEXT_MAX_CHARS, Choice, Flag, Number, Setting
 from videowall.util.logs import mask_url
 
 #: Camera, site and agency ids.
@@ -30,6 +30,9 @@ COLOUR_PATTERN = r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})"
 T = TypeVar("T")
 
 _COLOUR_RE = re.compile(COLOUR_PATTERN)
+#: Characters no text of the registry may hold: C0 and C1 controls (ESC, line breaks,
+#: tab...), DEL, and the Unicode line and paragraph separators.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -250,16 +253,33 @@ class NodeChecker:
 
     # -- scalars
 
-    def string(self, node: Node, path: str, what: str = "a string") -> str | None:
-        """Text that holds more than white space."""
+    def string(self, node: Node, path: str, what: str = "a string", *,
+               limit: int = TEXT_MAX_CHARS) -> str | None:
+        """Text that holds more than white space, at most ``limit`` characters and no
+        control character."""
         if isinstance(node, ScalarNode) and node.tag == STR:
             value = str(node.value)
             if not value.strip():
                 self.error(node, path, "must not be empty")
                 return None
-            return value
+            return self._plain_text(value, node, path, limit)
         self.error(node, path, f"expected {what}, found {found(node)}{_quote_hint(node)}")
         return None
+
+    def _plain_text(self, value: str, node: Node, path: str, limit: int) -> str | None:
+        """``value`` unless it is longer than ``limit`` or holds a control character."""
+        if len(value) > limit:
+            self.error(node, path, f"is {len(value):,} characters long: at most {limit:,} "
+                                   "are allowed")
+            return None
+        control = CONTROL_RE.search(value)
+        if control is not None:
+            code = ord(control.group())
+            self.error(node, path, f"holds the control character U+{code:04X} at position "
+                                   f"{control.start() + 1}: text may not hold control "
+                                   "characters (escapes, line breaks, tabs)")
+            return None
+        return value
 
     def identifier(self, node: Node, path: str) -> str | None:
         """An id: lower-case letters, digits, '_' and '-'."""

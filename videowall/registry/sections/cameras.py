@@ -16,7 +16,7 @@ from videowall.registry.sections.credentials import CredentialChecks
 from videowall.registry.sections.motion import MotionChecks
 from videowall.registry.sections.sites import SiteChecks
 from videowall.registry.sections.streams import Url
-from videowall.registry.settings import ALERTS_ON, BACKEND, ENABLED, HEADING, PRIORITY
+from videowall.registry.settings import ALERTS_ON, BACKEND, CAMERAS_MAX, ENABLED, HEADING, PRIORITY
 
 CAMERA_KEYS = (
     "id", "name", "site", "agency", "url", "streams", "backend", "enabled", "location",
@@ -62,6 +62,10 @@ class CameraChecks(CredentialChecks, SiteChecks, MotionChecks):
             return None
         if not node.value:
             self.warning(node, "cameras", "the list is empty: the wall will show no camera")
+        if len(node.value) > CAMERAS_MAX:
+            self.error(node, "cameras", f"the list holds {len(node.value):,} cameras: a "
+                                        f"registry may hold at most {CAMERAS_MAX:,}")
+            return None
         first_line: dict[str, int] = {}
         cameras: list[Camera] = []
         for index, item in enumerate(node.value):

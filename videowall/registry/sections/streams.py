@@ -10,6 +10,7 @@ from typing import NamedTuple
 from yaml.nodes import Node
 
 from videowall.registry.nodes import NodeChecker, given, line_of
+from videowall.registry.settings import URL_MAX_CHARS
 from videowall.registry.urls import VAR_RE, plain_password, stream_key, url_problem
 
 STREAMS_KEYS = ("main", "sub")
@@ -34,7 +35,7 @@ class StreamChecks(NodeChecker):
 
     def url(self, node: Node, path: str, camera: str) -> Url | None:
         """A stream URL with ``${NAME}`` filled in from the environment."""
-        raw = self.string(node, path, "a URL")
+        raw = self.string(node, path, "a URL", limit=URL_MAX_CHARS)
         if raw is None:
             return None
         self._remember_secrets(raw)
