@@ -205,3 +205,51 @@ def test_probe_escapes_what_the_peer_said(calls: list[tuple[str, Any]],
     out = capsys.readouterr().out
     assert all(ch.isprintable() or ch in "\n " for ch in out)
     assert json.loads(out)["error"] == ESCAPES
+
+
+def test_snapshot_escapes_what_a_tile_reported(calls: list[tuple[str, Any]],
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    def hostile(registry: Any, **kwargs: Any) -> dict[str, Any]:
+        return {"tiles": [{"index": 0, "camera": "rp01-north", "state": "offline",
+                           "backend": "vlc", "frames": 0, "fps": 0.0, "detail": ESCAPES}]}
+
+    monkeypatch.setenv("MALL_PASSWORD", "s3cret-pw")
+    monkeypatch.setattr(sys.modules["videowall.ui.snapshot"], "run_snapshot", hostile)
+    assert main(["snapshot", "--config", str(VALID), "--grid", "1x1", "--duration", "0",
+                 "--out", str(tmp_path / "w.png"), "--report", str(tmp_path / "r.json"),
+                 "--db", "none"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"tile 0: rp01-north offline vlc 0 frames 0.0 fps ({printable(ESCAPES)})"
+    assert len(lines) == 2
+
+
+def test_alerts_escape_a_detail_and_a_note_from_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from videowall.store import Alert, AlertChange, AlertState, Store, record_alerts
+
+    monkeypatch.setenv("MALL_PASSWORD", "s3cret-pw")
+    now = datetime.now(UTC).replace(microsecond=0)
+    alert = Alert("01JDXA0000000000000000000H", "offline", "rp01-north", "rp01", "dishub", 1,
+                  now - timedelta(minutes=4), now - timedelta(minutes=2),
+                  members=("rp01-north",), detail=ESCAPES, note="ok\x1b[8m")
+    change = AlertChange(alert.id, alert.first_at, "raised", AlertState.NEW, 1, detail=ESCAPES)
+    path = tmp_path / "videowall.db"
+    with Store(path) as store:
+        store.create()
+        record_alerts(store, [alert], [change])
+    for argv in (["alerts", "list"], ["alerts", "show", alert.id]):
+        assert main([*argv, "--db", str(path)]) == 0
+        out = capsys.readouterr().out
+        assert "FAKE: cam2 LIVE" in out
+        assert all(ch.isprintable() or ch == "\n" for ch in out)
+        assert main([*argv, "--db", str(path), "--json"]) == 0
+        out = capsys.readouterr().out
+        assert all(ch.isprintable() or ch in "\n " for ch in out)
+        loaded = json.loads(out)
+        record = loaded[0] if isinstance(loaded, list) else loaded
+        assert record["detail"] == ESCAPES

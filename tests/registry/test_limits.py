@@ -223,3 +223,23 @@ def test_the_limits_are_listed_for_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for what, amount in LIMITS:
         assert f"| {what} | {amount} |" in readme
+
+
+@pytest.mark.timeout(20)
+def test_cameras_import_refuses_a_file_over_its_cap_and_a_fifo(tmp_path: Path) -> None:
+    from videowall.registry.importers import read_import
+    from videowall.registry.settings import IMPORT_MAX_BYTES
+
+    big = tmp_path / "frigate.yml"
+    with big.open("wb") as file:
+        file.truncate(IMPORT_MAX_BYTES + 1)
+    with pytest.raises(ConfigError) as caught:
+        read_import(big)
+    assert caught.value.unreadable
+    assert str(caught.value) == (f"{big}: cannot read the file: the file is larger than "
+                                 "8 MiB, the most it may hold")
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "go2rtc.yaml"
+        os.mkfifo(fifo)
+        with pytest.raises(ConfigError, match="it is a FIFO"):
+            read_import(fifo)
