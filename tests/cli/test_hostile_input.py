@@ -4,15 +4,19 @@ Each ends at once, in words, with no traceback."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sqlite3
 import sys
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.cli import VALID
 from videowall.cli.app import main
@@ -253,3 +257,24 @@ def test_alerts_escape_a_detail_and_a_note_from_the_store(
         loaded = json.loads(out)
         record = loaded[0] if isinstance(loaded, list) else loaded
         assert record["detail"] == ESCAPES
+
+
+@settings(max_examples=300, deadline=timedelta(seconds=1), database=None)
+@given(st.one_of(
+    st.text(max_size=40),
+    st.builds(lambda n, u: f"{n}{u}", st.integers(min_value=0, max_value=10**30).map(str)
+              | st.floats(min_value=0, allow_nan=False).map(repr),
+              st.sampled_from(["s", "m", "min", "h", "d", "w", "W", " d"])),
+    st.datetimes().map(lambda when: when.isoformat()),
+))
+def test_since_takes_a_time_or_says_why_in_words(text: str) -> None:
+    from videowall.cli.common import EARLIEST_SINCE, since_time
+
+    try:
+        when = since_time(text)
+    except argparse.ArgumentTypeError as exc:
+        message = str(exc)
+        assert message.startswith("expected an age (90s, 30m, 1h, 2d, 1w)")
+        assert len(message) < 250 and all(ch.isprintable() for ch in message)
+    else:
+        assert when is None or when >= EARLIEST_SINCE

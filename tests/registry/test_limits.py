@@ -3,17 +3,22 @@ is refused quickly, with bounded memory and FILE:LINE, never taken in or hung on
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import textwrap
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from videowall.registry import ConfigError
 from videowall.registry.loader import check_registry, read_capped, read_registry
+from videowall.registry.nodes import CONTROL_RE
 from videowall.registry.settings import (
     CAMERAS_MAX,
     LIMITS,
@@ -243,3 +248,18 @@ def test_cameras_import_refuses_a_file_over_its_cap_and_a_fifo(tmp_path: Path) -
         os.mkfifo(fifo)
         with pytest.raises(ConfigError, match="it is a FIFO"):
             read_import(fifo)
+
+
+@settings(max_examples=200, deadline=timedelta(seconds=2), database=None)
+@given(st.text(max_size=TEXT_MAX_CHARS + 20))
+def test_any_name_is_taken_as_it_is_or_refused_with_its_line(name: str) -> None:
+    """Whatever a name holds, it is either kept exactly (no control character, not too
+    long, not blank) or refused on the name's line; nothing else happens."""
+    quoted = json.dumps(name, ensure_ascii=False)  # a YAML double-quoted scalar
+    check = check_registry(_camera(name=quoted), "reg.yaml", environ={})
+    if check.registry is not None:
+        assert check.registry.cameras[0].name == name
+        assert not CONTROL_RE.search(name) and len(name) <= TEXT_MAX_CHARS and name.strip()
+    else:
+        assert [e.line for e in check.errors] == [4]
+        assert all(ch.isprintable() for ch in str(check.errors[0]))
