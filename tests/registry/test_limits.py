@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from videowall.registry import ConfigError
 from videowall.registry.loader import check_registry, read_capped, read_registry
-from videowall.registry.nodes import CONTROL_RE
 from videowall.registry.settings import (
     CAMERAS_MAX,
     LIMITS,
@@ -26,6 +25,7 @@ from videowall.registry.settings import (
     TEXT_MAX_CHARS,
     URL_MAX_CHARS,
 )
+from videowall.util.text import CONTROL_RE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -263,3 +263,12 @@ def test_any_name_is_taken_as_it_is_or_refused_with_its_line(name: str) -> None:
     else:
         assert [e.line for e in check.errors] == [4]
         assert all(ch.isprintable() for ch in str(check.errors[0]))
+
+
+def test_a_key_with_control_characters_is_shown_escaped_in_its_issue() -> None:
+    text = ('sites:\n  "a\\e[2Jb\\nFAKE":\n    name: x\n'
+            'cameras:\n  - {id: a, name: A, site: s, url: rtsp://h/a, "k\\e[2J": 1}\n')
+    errors = _errors(text)
+    assert errors[0].startswith("reg.yaml:2: sites.a\\x1b[2Jb\\nFAKE: ")
+    assert errors[1].startswith("reg.yaml:5: cameras[0]: unknown key 'k\\x1b[2J'")
+    assert all(ch.isprintable() for error in errors for ch in error)

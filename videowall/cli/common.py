@@ -17,6 +17,7 @@ from videowall.layout.grid import preset
 from videowall.registry import suggest
 from videowall.registry.model import Registry
 from videowall.util.logs import mask_url
+from videowall.util.text import printable
 
 if TYPE_CHECKING:
     from videowall.store import Store
@@ -150,21 +151,9 @@ def shown_value(text: str, limit: int = 60) -> str:
     return repr(cut)
 
 
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: What JSON text leaves raw that a terminal acts on: DEL, C1 controls, line separators
 #: (``json.dumps`` escapes the C0 controls itself).
 _JSON_CONTROL_RE = re.compile("[\x7f-\x9f\u2028\u2029]")
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character (escapes, line breaks, tabs, DEL, C1) written
-    as a Python escape (``\\x1b``, ``\\n``): what the commands print from the store, a
-    camera or a peer can neither move the cursor nor forge a line."""
-    return _CONTROL_RE.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def print_line(text: str, file: TextIO | None = None) -> None:

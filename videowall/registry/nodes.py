@@ -21,6 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from videowall.registry.issues import ConfigIssue, Severity, did_you_mean, suggest
 from videowall.registry.settings import TEXT_MAX_CHARS, Choice, Flag, Number, Setting
 from videowall.util.logs import mask_url
+from videowall.util.text import CONTROL_RE, printable
 
 #: Camera, site and agency ids.
 ID_RE = re.compile(r"[a-z0-9_-]+")
@@ -30,9 +31,6 @@ COLOUR_PATTERN = r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})"
 T = TypeVar("T")
 
 _COLOUR_RE = re.compile(COLOUR_PATTERN)
-#: Characters no text of the registry may hold: C0 and C1 controls (ESC, line breaks,
-#: tab...), DEL, and the Unicode line and paragraph separators.
-CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -141,7 +139,9 @@ class NodeChecker:
             line = where
         if severity == "error":
             self.error_count += 1
-        self.issues.append(ConfigIssue(self.source, line, path, mask_url(message), severity))
+        # a key of the file may hold anything: the path and the message show it escaped
+        self.issues.append(ConfigIssue(self.source, line, printable(path),
+                                       printable(mask_url(message)), severity))
 
     def issues_in_order(self) -> tuple[ConfigIssue, ...]:
         """Every issue reported, in line order, with the secrets masked."""
@@ -150,7 +150,7 @@ class NodeChecker:
     def _scrub(self, issue: ConfigIssue) -> ConfigIssue:
         message = issue.message
         for secret in sorted(self.secrets, key=len, reverse=True):
-            message = message.replace(secret, "***")
+            message = message.replace(secret, "***").replace(printable(secret), "***")
         return dataclasses.replace(issue, message=message)
 
     # -- mappings
