@@ -49,15 +49,19 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
         def stop(self) -> None:
             record.append(("simulator", "stop"))
 
+    class PortTakenError(Exception):
+        pass
+
     def bench_main(argv: list[str]) -> int:
         record.append(("bench", argv))
         return 3
 
-    fakes = {
+    fakes: dict[str, dict[str, Any]] = {
         "videowall.ui.app": {"run_wall": run_wall},
         "videowall.ui.snapshot": {"run_snapshot": run_snapshot},
         "videowall.streams.probe": {"probe": probe},
-        "videowall.demo.simulator": {"DemoSimulator": DemoSimulator},
+        "videowall.demo.simulator": {"DemoSimulator": DemoSimulator,
+                                     "PortTakenError": PortTakenError},
         "videowall.bench.main": {"main": bench_main},
     }
     for name, attrs in fakes.items():

@@ -10,7 +10,7 @@ import av
 import pytest
 
 from videowall.demo.clips import SCENES, make_probe_clip, probe_mismatches
-from videowall.demo.simulator import DemoSimulator
+from videowall.demo.simulator import DemoSimulator, PortTakenError
 from videowall.util.net import free_port
 
 
@@ -88,3 +88,21 @@ def test_flaky_source_drops_out_and_returns(clips: dict[str, Path]) -> None:
         assert sim.dropouts >= 1
         # the scenes stay up all along
         assert status(sim.urls["junction"][1]) == "HTTP/1.0 200 OK"
+
+
+@pytest.mark.parametrize("which", ["RTSP", "HTTP"])
+def test_a_port_another_program_listens_on_is_said_at_once(
+    which: str, clips: dict[str, Path]
+) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        taken = other.getsockname()[1]
+        ports = (taken, free_port()) if which == "RTSP" else (free_port(), taken)
+        sim = DemoSimulator(*ports, clips=clips)
+        started = time.monotonic()
+        with pytest.raises(PortTakenError, match=rf"the demo's {which} port {taken} on "
+                                                 r"127\.0\.0\.1 is taken"):
+            sim.start()
+        assert time.monotonic() - started < 1.0  # at once, not after the 10 s start-up
+        assert not sim.running

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import sqlite3
 import threading
 import time
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.store.locking import write_lock_held
 from videowall.registry.model import Camera, Registry, Site
 from videowall.store import (
     Alert,
@@ -173,9 +175,9 @@ def test_one_thread_and_one_store_serve_the_registry_and_the_health_log(
     calls: list[tuple[str, str]] = []
 
     class CountingStore(Store):
-        def __init__(self, url: str | None = None) -> None:
+        def __init__(self, url: str | None = None, **kwargs: Any) -> None:
             opened.append(threading.current_thread().name)
-            super().__init__(url)
+            super().__init__(url, **kwargs)
 
     sync, record = store_writer.sync_registry, store_writer.record_health
 
@@ -303,7 +305,7 @@ def test_alert_steps_wait_while_the_store_is_locked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Impatient(Store):
-        def __init__(self, url: str | None = None) -> None:
+        def __init__(self, url: str | None = None, **kwargs: Any) -> None:
             super().__init__(url, busy_timeout=0.05)
 
     monkeypatch.setattr(store_writer, "Store", Impatient)
@@ -367,3 +369,79 @@ def test_alert_steps_no_store_can_hold_do_not_stop_the_health_log(
     with Store(path) as store:
         assert list_alerts(store) == []
         assert [e.state for e in health_history(store, "cam")] == ["offline"]
+
+
+# -- closing while another program holds the write lock -------------------------------------
+
+
+def _queue_changes_and_a_step(writer: StoreWriter) -> None:
+    writer.stream_event(event("cam", StreamState.OFFLINE, "connection refused", ago=2))
+    writer.stream_event(event("cam", StreamState.RECONNECTING, "attempt 2", ago=1))
+    writer.alert_event(_alert(), _step(_alert()))
+
+
+@pytest.mark.timeout(60)
+def test_closing_while_another_process_holds_the_lock_keeps_what_is_queued(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "videowall.db"
+    with Store(path) as store:
+        store.create()
+    spill = tmp_path / "videowall.db.pending.jsonl"
+    with write_lock_held(path):
+        writer = StoreWriter(str(path), interval=0.02)
+        writer.registry_applied(_registry(), lambda _: None)
+        _queue_changes_and_a_step(writer)
+        time.sleep(0.1)
+        started = time.monotonic()
+        writer.close(timeout=4)
+        closed_in = time.monotonic() - started
+        assert not writer._thread.is_alive()
+    assert closed_in < 4.5, closed_in  # never past its timeout
+    assert (writer.written, writer.dropped, writer.alerts_dropped) == (0, 0, 0)
+    assert writer.spilled == 3 and writer.spill_path == spill
+    lines = spill.read_text().splitlines()
+    assert [json.loads(line)["kind"] for line in lines] == ["health", "health", "alert"]
+    assert "rtsp://" not in spill.read_text()  # entries and steps only, no camera URL
+    assert spill.stat().st_mode & 0o077 == 0
+    # The next start writes what was kept, and the file goes.
+    writer = StoreWriter(str(path), interval=0.02)
+    writer.close()
+    assert (writer.written, writer.alerts_written) == (2, 1)
+    assert not spill.exists()
+    assert [e.state for e in history(path, "cam")] == ["offline", "reconnecting"]
+    with Store(path) as store:
+        assert list_alerts(store) == [_alert()]
+
+
+def test_a_spill_file_waits_while_the_store_stays_locked(tmp_path: Path) -> None:
+    path = tmp_path / "videowall.db"
+    with Store(path) as store:
+        store.create()
+    with write_lock_held(path):
+        writer = StoreWriter(str(path), interval=0.02, busy_timeout=0.2)
+        _queue_changes_and_a_step(writer)
+        writer.close(timeout=2)
+        assert writer.spilled == 3
+        again = StoreWriter(str(path), interval=0.02, busy_timeout=0.2)  # still locked
+        again.stream_event(event("cam", StreamState.LIVE, "ffmpeg"))
+        again.close(timeout=2)
+    assert again.spilled == 4 and again.dropped == 0  # the kept three and the new one
+    last = StoreWriter(str(path), interval=0.02)
+    last.close()
+    assert (last.written, last.alerts_written, last.spilled) == (3, 1, 0)
+    assert [e.state for e in history(path, "cam")] == ["offline", "reconnecting", "live"]
+
+
+def test_a_damaged_spill_line_is_said_with_its_line_and_left_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "videowall.db"
+    spill = tmp_path / "videowall.db.pending.jsonl"
+    entry = {"kind": "health", "camera_id": "cam", "at": "2024-05-01T08:00:00+00:00",
+             "state": "offline", "reason": ""}
+    spill.write_text("{not json\n" + json.dumps(entry) + "\n")
+    writer = StoreWriter(str(path), interval=0.02)
+    writer.close()
+    assert writer.written == 1 and not spill.exists()
+    assert f"{spill}:1: not a kept entry" in caplog.text

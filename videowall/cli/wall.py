@@ -123,10 +123,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     registry = with_health(load_registry(demo_config_path()), args)
     if not args.no_wall:
         _check_display()
-    from videowall.demo.simulator import DemoSimulator
-
-    simulator = DemoSimulator()
-    simulator.start()
+    simulator = _start_demo()
     try:
         if args.no_wall:
             print("demo streams are served on 127.0.0.1; Ctrl+C stops them", flush=True)
@@ -141,6 +138,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                                     **alarm_kwargs(args))
     finally:
         simulator.stop()
+
+
+def _start_demo() -> Any:
+    """The demo simulator, started; a UsageError in words when its ports are taken."""
+    from videowall.demo.simulator import DemoSimulator, PortTakenError
+
+    simulator = DemoSimulator()
+    try:
+        simulator.start()
+    except PortTakenError as exc:
+        raise UsageError(str(exc)) from None
+    return simulator
 
 
 def _wait_for_interrupt() -> None:
@@ -158,12 +167,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     camera_ids = check_camera_ids(registry, args.cameras)
     from videowall.ui.snapshot import run_snapshot
 
-    simulator = None
-    if args.demo:
-        from videowall.demo.simulator import DemoSimulator
-
-        simulator = DemoSimulator()
-        simulator.start()
+    simulator = _start_demo() if args.demo else None
     listener = _store_listener(args)
     try:
         report = run_snapshot(

@@ -12,7 +12,9 @@ Run it alone with ``python -m videowall.demo.simulator``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import socket
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,15 +22,41 @@ from pathlib import Path
 from videowall.demo.clips import ensure_demo_clips
 from videowall.demo.lifecycle import StartStop
 from videowall.demo.registry import DEMO_HOST, HTTP_PORT, RTSP_PORT, flaky_url, scene_url
-from videowall.demo.sout import VlcStreamServer
+from videowall.demo.sout import ServerError, VlcStreamServer
 
 log = logging.getLogger(__name__)
+
+
+class PortTakenError(ServerError):
+    """A port the demo serves on is already taken by another program (another demo?)."""
+
+    def __init__(self, host: str, port: int, what: str) -> None:
+        self.host = host
+        self.port = port
+        super().__init__(
+            f"the demo's {what} port {port} on {host} is taken: another program (another "
+            f"'videowall demo' or 'snapshot --demo'?) listens on it; stop it and try again"
+        )
+
+
+def check_port_free(host: str, port: int, what: str) -> None:
+    """Raise :class:`PortTakenError` if a program already listens on TCP ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Closed connections of an earlier run (TIME_WAIT) do not make the port taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise PortTakenError(host, port, what) from None
+            raise
 
 
 class DemoSimulator(StartStop):
     """Serve the demo scenes; one flaky source drops out and comes back on a schedule.
 
-    :meth:`start` generates missing clips (a few seconds, once per machine), then starts
+    :meth:`start` first makes sure its ports are free (:class:`PortTakenError` at once if
+    not), generates missing clips (a few seconds, once per machine), then starts
     the servers and returns when every URL answers. ``clips`` (source name -> clip file)
     replaces the demo scenes, for tests. :meth:`stop` ends everything it
     started. Both block: call them off the GUI thread.
@@ -89,6 +117,8 @@ class DemoSimulator(StartStop):
         with self._lock:
             if self._servers:
                 return
+            check_port_free(self.host, self.rtsp_port, "RTSP")
+            check_port_free(self.host, self.http_port, "HTTP")
             clips = self._clips if self._clips is not None else ensure_demo_clips()
             if self.flaky_scene not in clips:
                 raise ValueError(f"unknown flaky_scene {self.flaky_scene!r}")

@@ -38,7 +38,7 @@ from videowall.registry.loader import check_registry, read_capped
 from videowall.registry.nodes import ID_RE
 from videowall.registry.sections.zones import POLYGON_MIN_POINTS
 from videowall.registry.settings import IMPORT_MAX_BYTES
-from videowall.registry.urls import url_problem
+from videowall.registry.urls import map_query_secrets, query_secrets, url_problem
 from videowall.util.logs import mask_url
 
 Format = Literal["frigate", "go2rtc"]
@@ -420,8 +420,10 @@ def _polygon(mask: Any, size: tuple[int, int] | None) -> list[tuple[float, float
 def _password_variables(
     cameras: Sequence[_Camera], warn: Any
 ) -> dict[str, tuple[str, ...]]:
-    """Replace every password written in clear text by ``${NAME}``; return NAME -> camera
-    ids, for each variable the registry now needs (also those the source already used)."""
+    """Replace every password written in clear text (in the user info, or in a query
+    parameter that carries a credential: Frigate's ``?password=``, go2rtc's ``?token=``) by
+    ``${NAME}``; return NAME -> camera ids, for each variable the registry now needs (also
+    those the source already used)."""
     by_password: dict[str, str] = {}
     plain: list[tuple[_Camera, list[tuple[str, str, str]]]] = []
     for camera in cameras:
@@ -433,22 +435,28 @@ def _password_variables(
             if password and not _REFERENCE_RE.fullmatch(password):
                 by_password.setdefault(password, "")
                 infos.append((url, user or "", password))
+            for _, value in query_secrets(url):
+                if not _REFERENCE_RE.fullmatch(value):
+                    by_password.setdefault(value, "")
         if infos:
             plain.append((camera, infos))
     names = {pw: "CAMERA_PASSWORD" if len(by_password) == 1 else f"CAMERA_PASSWORD_{i}"
              for i, pw in enumerate(by_password, 1)}
     for camera, infos in plain:
-        urls = [u for u in (camera.main, camera.sub) if u]
-        users = {(user, password) for _, user, password in infos}
-        if len(infos) == len(urls) and len(users) == 1:
-            user, password = users.pop()
-            camera.username = unquote(user)
-            camera.password_var = names[password]
-            camera.main = _strip_userinfo(camera.main)
-            camera.sub = _strip_userinfo(camera.sub) if camera.sub else None
-        else:
-            camera.main = _reference_password(camera.main, names)
-            camera.sub = _reference_password(camera.sub, names) if camera.sub else None
+        _reference_userinfo(camera, infos, names)
+    for camera in cameras:
+        camera.main = _reference_query(camera.main, names)
+        camera.sub = _reference_query(camera.sub, names) if camera.sub else None
+    needed = _needed_variables(cameras)
+    for name in names.values():
+        ids = needed.get(name, [])
+        warn("", f"a password was written in clear text: it is now ${{{name}}}; set {name} "
+                 f"in the environment (cameras {', '.join(repr(i) for i in ids)})")
+    return {name: tuple(ids) for name, ids in needed.items()}
+
+
+def _needed_variables(cameras: Sequence[_Camera]) -> dict[str, list[str]]:
+    """NAME -> the ids of the cameras whose URLs or credentials refer to ``${NAME}``."""
     needed: dict[str, list[str]] = {}
     for camera in cameras:
         texts = [camera.main, camera.sub or "", f"${{{camera.password_var}}}"
@@ -458,11 +466,32 @@ def _password_variables(
                 ids = needed.setdefault(name, [])
                 if camera.id not in ids:
                     ids.append(camera.id)
-    for name in names.values():
-        ids = needed.get(name, [])
-        warn("", f"a password was written in clear text: it is now ${{{name}}}; set {name} "
-                 f"in the environment (cameras {', '.join(repr(i) for i in ids)})")
-    return {name: tuple(ids) for name, ids in needed.items()}
+    return needed
+
+
+def _reference_userinfo(
+    camera: _Camera, infos: list[tuple[str, str, str]], names: Mapping[str, str]
+) -> None:
+    """The user info of a camera's URLs: into ``credentials`` when all its URLs share one,
+    else each password replaced by its ``${NAME}``."""
+    urls = [u for u in (camera.main, camera.sub) if u]
+    users = {(user, password) for _, user, password in infos}
+    if len(infos) == len(urls) and len(users) == 1:
+        user, password = users.pop()
+        camera.username = unquote(user)
+        camera.password_var = names[password]
+        camera.main = _strip_userinfo(camera.main)
+        camera.sub = _strip_userinfo(camera.sub) if camera.sub else None
+    else:
+        camera.main = _reference_password(camera.main, names)
+        camera.sub = _reference_password(camera.sub, names) if camera.sub else None
+
+
+def _reference_query(url: str, names: Mapping[str, str]) -> str:
+    """``url`` with each credential written in clear text in its query replaced by the
+    ``${NAME}`` that now holds it."""
+    return map_query_secrets(
+        url, lambda _, value: f"${{{names[value]}}}" if value in names else value)
 
 
 def _strip_userinfo(url: str) -> str:

@@ -8,6 +8,11 @@ alerts in the next). A store that cannot be written (locked, read-only, unreacha
 the state changes and the alert steps queued, up to a limit, and is tried again; the
 operator is told once, in words, and again when writing works once more. A registry that
 cannot be mirrored is said each time; the wall keeps running on the registry it has.
+
+Closing never waits longer than its timeout: each write waits at most
+:data:`BUSY_TIMEOUT` for another program's write lock, and what still cannot be written
+when the wall closes is kept in a file next to the store (:mod:`videowall.store.spill`)
+and written at the next start.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from videowall.registry.model import Registry
+from videowall.store import spill
 from videowall.store.alerts import open_alerts, record_alerts
 from videowall.store.health import record_health
 from videowall.store.records import Alert, AlertChange, HealthEntry, StoreError
@@ -42,6 +48,10 @@ MAX_BATCH = 500
 MAX_PENDING = 20_000
 #: Seconds between attempts while the store cannot be written.
 RETRY_S = 5.0
+#: Seconds one write waits for another program's write lock (it is tried again later).
+BUSY_TIMEOUT = 2.0
+#: Seconds of its timeout :meth:`StoreWriter.close` keeps for keeping what is left.
+_SPILL_MARGIN = 0.5
 
 
 def entry_of(event: StateChanged, now_monotonic: float | None = None,
@@ -92,8 +102,11 @@ class StoreWriter:
         retry_s: float = RETRY_S,
         max_pending: int = MAX_PENDING,
         notify: Notify | None = None,
+        busy_timeout: float = BUSY_TIMEOUT,
     ) -> None:
         self.url = url
+        self.busy_timeout = busy_timeout
+        self._busy = busy_timeout  # of the store open now: shorter for the close
         self.interval = interval
         self.retry_s = retry_s
         self.max_pending = max_pending
@@ -105,6 +118,12 @@ class StoreWriter:
         #: Alert steps written, and given up (the same way).
         self.alerts_written = 0
         self.alerts_dropped = 0
+        #: State changes and alert steps kept in the spill file at close.
+        self.spilled = 0
+        #: Where what cannot be written by the close is kept (None: not a file store).
+        self.spill_path = spill.spill_path(url)
+        self._unspilled = False  # the spill file was read: remove it once written
+        self._stop_by: float | None = None  # time.monotonic() by which close must be done
         self._store: Store | None = None
         self._failing = False
         self._retry_at = 0.0  # time.monotonic() of the next attempt after a failure
@@ -155,7 +174,9 @@ class StoreWriter:
             return open_alerts(store)
 
     def close(self, timeout: float = 10.0) -> None:
-        """Finish what is queued (one last attempt) and stop the writer, within ``timeout``."""
+        """Finish what is queued (one last attempt) and stop the writer, within ``timeout``;
+        what cannot be written goes to :attr:`spill_path`."""
+        self._stop_by = time.monotonic() + max(0.0, timeout - _SPILL_MARGIN)
         self._jobs.put(None)
         self._thread.join(timeout)
         if self._thread.is_alive():
@@ -164,15 +185,14 @@ class StoreWriter:
     # -- the writer thread ------------------------------------------------------------------
 
     def _run(self) -> None:
-        pending: list[_Pending] = []
+        pending: list[_Pending] = self._unspill()
         stopping = False
         try:
             while not stopping:
                 stopping = self._collect(pending)
-                if pending and (stopping or time.monotonic() >= self._retry_at):
+                if pending and not stopping and time.monotonic() >= self._retry_at:
                     self._flush(pending)
-            if pending:
-                self._drop(pending)
+            self._finish(pending)
         except Exception:  # never let the writer die silently
             log.exception("store writer crashed")
             self._say("Health log stopped: see the log")
@@ -219,7 +239,7 @@ class StoreWriter:
 
     def _open(self) -> Store:
         if self._store is None:
-            store = Store(self.url)
+            store = Store(self.url, busy_timeout=self._busy)
             store.create()
             self._store = store
         return self._store
@@ -227,6 +247,10 @@ class StoreWriter:
     # -- the registry mirror ----------------------------------------------------------------
 
     def _sync(self, job: _RegistryJob) -> None:
+        if self._stop_by is not None and time.monotonic() + self.busy_timeout > self._stop_by:
+            log.warning("store: the wall closed before its camera registry was mirrored "
+                        "(the next start mirrors it)")
+            return
         try:
             text = _source_text(job.registry)
             store = self._open()
@@ -299,10 +323,69 @@ class StoreWriter:
                 log.warning("health log: %s (keeping the state changes, trying again)", exc)
                 self._say(f"Health log not saved to the store: {exc}")
             return
+        if self._unspilled and not pending:
+            self._unspilled = False
+            self._remove_spill()
         if self._failing:
             self._failing = False
             log.info("health log: writing to the store %s again", store.where)
             self._say("Health log saved to the store again")
+
+    # -- closing: the last attempt, and the spill file -------------------------------------
+
+    def _finish(self, pending: list[_Pending]) -> None:
+        """The last attempt at what is left, within the close's time; the rest is kept in
+        the spill file (or given up when the store is not a file)."""
+        left = (self._stop_by or time.monotonic()) - time.monotonic()
+        if pending and left > 0.05:
+            if left < self._busy:
+                # Wait for another program's lock no longer than the close may take.
+                self._busy = max(0.05, round(left / 2, 1))
+                if self._store is not None:
+                    self._store.close()
+                    self._store = None
+            self._flush(pending)
+        if not pending:
+            if self._unspilled:
+                self._remove_spill()
+        elif not self._spill(pending):
+            self._drop(pending)
+
+    def _spill(self, pending: list[_Pending]) -> bool:
+        if self.spill_path is None:
+            return False
+        kept = [job if isinstance(job, HealthEntry) else (job.alert, job.change)
+                for job in pending]
+        try:
+            spill.save(self.spill_path, kept)
+        except OSError as exc:
+            log.warning("store: cannot keep what was not written in %s (%s)",
+                        self.spill_path, exc.strerror or exc)
+            return False
+        self.spilled += len(kept)
+        log.warning("the store could not be written before the wall closed: %d state "
+                    "changes and alert steps kept in %s, written at the next start",
+                    len(kept), self.spill_path)
+        return True
+
+    def _unspill(self) -> list[_Pending]:
+        """What the last close kept in the spill file, to be written first."""
+        if self.spill_path is None:
+            return []
+        kept = spill.load(self.spill_path)
+        self._unspilled = bool(kept)
+        if kept:
+            log.info("store: writing %d state changes and alert steps kept in %s",
+                     len(kept), self.spill_path)
+        return [item if isinstance(item, HealthEntry) else _AlertEvent(*item) for item in kept]
+
+    def _remove_spill(self) -> None:
+        if self.spill_path is not None:
+            try:
+                self.spill_path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("store: cannot remove %s (%s)", self.spill_path,
+                            exc.strerror or exc)
 
     def _say(self, message: str) -> None:
         if self.notify is not None:

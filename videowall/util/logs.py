@@ -9,25 +9,54 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from urllib.parse import unquote
 
 # scheme://user:password@host  ->  scheme://user:***@host
 # The password runs to the last "@" before the path: passwords and user names can hold "@".
-_CRED_RE = re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:]*):(?P<pw>[^/\s]*)@")
-# ...?user=admin&password=secret  ->  ...?user=admin&password=***  (cameras that take their
-# credentials or a token in the query string: CGI snapshot URLs, signed links)
-_QUERY_SECRET_RE = re.compile(
-    r"(?P<pre>[?&;](?:password|passwd|pwd|pass|secret|token|access_token|auth|api_?key|key"
-    r"|signature|sig)=)[^&;#\s]+",
-    re.IGNORECASE,
+# Matched right after each "://" that follows a scheme character; an authority ends at the
+# next "/", so each character of the text is scanned a bounded number of times.
+_USERINFO_RE = re.compile(r"://[^/\s:]*+:(?P<pw>[^/\s]*)@")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+# ...?user=admin&password=secret  ->  ...?user=admin&password=***, in the query and in the
+# fragment (cameras that take their credentials or a token in the URL: CGI snapshot URLs,
+# signed links). Which names carry a secret is decided by secret_name().
+_PARAM_RE = re.compile(r"(?P<pre>[?&;#](?P<name>[^=?&;#\s/]++)=)(?P<value>[^&;#\s]++)")
+# The words of a parameter name, and the endings that make a word a secret's name:
+# user_password, passcode, X-Amz-Signature, apiKey, access_token, credential, auth ...
+_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_SECRET_ENDINGS = (
+    "pass", "passwd", "password", "passcode", "passphrase", "pwd", "token", "key", "secret",
+    "secrets", "sig", "signature", "credential", "credentials", "auth", "authorization",
 )
+_SECRET_WORDS = frozenset({"pw", "pin", "psk"})
+
+
+def secret_name(name: str) -> bool:
+    """True if a query or fragment parameter called ``name`` carries a credential: one of
+    its words (``user_password``, ``apiKey``, ``X-Amz-Signature``) ends like a secret's name
+    (``keyframe`` or ``passes`` do not)."""
+    words = _WORD_RE.findall(unquote(name))
+    return any(w.lower().endswith(_SECRET_ENDINGS) or w.lower() in _SECRET_WORDS
+               for w in words)
+
+
+def _mask_param(match: re.Match[str]) -> str:
+    if secret_name(match.group("name")):
+        return f"{match.group('pre')}***"
+    return match.group(0)
 
 
 def mask_url(text: str) -> str:
     """Return ``text`` with any ``user:password@`` in a URL masked as ``user:***@``, and
-    the values of query parameters that carry secrets (``password=``, ``token=``, ...)
-    as ``***``."""
-    text = _CRED_RE.sub(lambda m: f"{m.group('pre')}:***@", text)
-    return _QUERY_SECRET_RE.sub(lambda m: f"{m.group('pre')}***", text)
+    the values of query and fragment parameters that carry credentials (``password=``,
+    ``token=``, ``X-Amz-Signature=`` ...) as ``***``. Takes time linear in ``text``."""
+    return _PARAM_RE.sub(_mask_param, _USERINFO_RE.sub(_mask_userinfo, text))
+
+
+def _mask_userinfo(match: re.Match[str]) -> str:
+    if match.start() and match.string[match.start() - 1] in _SCHEME_CHARS:
+        return f"{match.group(0)[: match.start('pw') - match.start()]}***@"
+    return match.group(0)
 
 
 class MaskingFilter(logging.Filter):

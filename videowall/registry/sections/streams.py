@@ -6,12 +6,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
+from urllib.parse import quote, unquote
 
 from yaml.nodes import Node
 
-from videowall.registry.nodes import NodeChecker, given, line_of
+from videowall.registry.nodes import NodeChecker, given, line_of, short
 from videowall.registry.settings import URL_MAX_CHARS
-from videowall.registry.urls import VAR_RE, plain_password, stream_key, url_problem
+from videowall.registry.urls import (
+    VAR_RE,
+    fill_url,
+    plain_password,
+    plain_query_secrets,
+    query_secrets,
+    stream_key,
+    url_problem,
+)
 
 STREAMS_KEYS = ("main", "sub")
 #: Shorter passwords are masked inside URLs only; as bare words they would garble messages.
@@ -51,9 +60,18 @@ class StreamChecks(NodeChecker):
             self.warning(node, path, f"camera {camera!r} has a password written in the file: "
                                      "write user:${CAM_PASSWORD}@host in the URL and set "
                                      "CAM_PASSWORD in the environment")
+        for name in plain_query_secrets(raw):
+            self.warning(node, path, f"camera {camera!r} has a credential written in the "
+                                     f"file, in the query parameter {short(name)!r}: write "
+                                     f"{short(name)}=${{CAM_TOKEN}} in the URL and set "
+                                     "CAM_TOKEN in the environment")
         unset: list[str] = []
-        url = self.fill(raw, unset)
+        url = fill_url(raw, self.environ, unset)
         problem = url_problem(url)
+        if problem and url != raw:  # told on the file's text: no value from the environment
+            names = ", ".join(dict.fromkeys(VAR_RE.findall(raw)))
+            problem = url_problem(raw) or (f"the URL is not valid once {names} is filled in "
+                                           "from the environment")
         if problem:
             self.error(node, path, problem)
             return None
@@ -68,7 +86,12 @@ class StreamChecks(NodeChecker):
         authority = raw.partition("://")[2] or raw
         userinfo = authority.lstrip("/").split("/", 1)[0].rpartition("@")[0]
         password = userinfo.partition(":")[2]
-        found = [password, *(self.environ.get(v, "") for v in VAR_RE.findall(userinfo))]
+        values = [value for _, value in query_secrets(raw)]
+        found = [password, *values]
+        for text in [userinfo, *values]:
+            found += (self.environ.get(v, "") for v in VAR_RE.findall(text))
+        for text in [*found]:
+            found += (quote(text, safe=""), unquote(text))
         self.secrets.update(s for s in found if len(s) >= MIN_SECRET and "${" not in s)
 
     def fill(self, raw: str, unset: list[str]) -> str:
