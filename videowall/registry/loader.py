@@ -23,6 +23,12 @@ as a rule). Motion zones and masks are polygons in frame coordinates (0..1), che
 by point. :mod:`videowall.registry.schema` turns the same declarations into the JSON Schema
 editors use.
 
+The file is bounded (:mod:`videowall.registry.settings` declares the limits): a file over
+:data:`~videowall.registry.settings.REGISTRY_MAX_BYTES` or one that is not a regular file
+is refused before it is read (:func:`read_capped`), a list stops being composed at its
+10,001st item, and text fields have a length and hold no control character. libyaml parses
+when it is there, under PyYAML's own composer; the pure-Python parser words the errors.
+
 Two conveniences for the people who edit the file: YAML merge keys (``<<: *defaults``)
 work as in any YAML loader, and top-level keys starting with ``x-`` are ignored, so they
 can hold anchors for such defaults.
