@@ -19,6 +19,7 @@ from videowall.registry.importers import import_cameras
 from videowall.registry.issues import ConfigError
 from videowall.registry.loader import check_registry, parse_registry
 from videowall.registry.sections.streams import MIN_SECRET
+from videowall.registry.settings import URL_MAX_CHARS
 from videowall.store import Store, sync_registry
 
 REGISTRY = """\
@@ -80,10 +81,16 @@ def test_cameras_list_shows_no_password(tmp_path: Path, capsys: pytest.CaptureFi
 @pytest.mark.timeout(60)
 def test_cameras_list_with_a_1mb_url_path_is_fast(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    """A 1 MB URL path made `cameras list --json` run for minutes."""
+    """A 1 MB URL path made `cameras list --json` run for minutes; now such a URL is over
+    the registry's limit and refused at once, and the longest allowed one lists fast."""
     path = tmp_path / "cameras.yaml"
     path.write_text(REGISTRY.format(url="rtsp://10.0.0.1/" + "a" * 1_000_000))
     started = time.perf_counter()
+    assert main(["cameras", "list", "--config", str(path), "--json"]) == 1
+    assert time.perf_counter() - started < 20
+    assert f"at most {URL_MAX_CHARS:,} are allowed" in capsys.readouterr().err
+    url = "rtsp://10.0.0.1/"
+    path.write_text(REGISTRY.format(url=url + "a" * (URL_MAX_CHARS - len(url))))
     assert main(["cameras", "list", "--config", str(path), "--json"]) == 0
     assert time.perf_counter() - started < 20
     assert json.loads(capsys.readouterr().out)

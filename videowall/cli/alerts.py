@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,10 +20,11 @@ from videowall.cli.common import (
     local_zone,
     on_store,
     plural,
+    print_json,
+    print_line,
     unknown_name,
     utc_iso,
 )
-from videowall.util.logs import mask_url
 
 if TYPE_CHECKING:
     from videowall.store import Alert, AlertChange, Store
@@ -188,12 +188,12 @@ def _os_user() -> str:
 
 
 def _print_json(value: object) -> None:
-    print(mask_url(json.dumps(value, indent=2, ensure_ascii=False)))
+    print_json(value)
 
 
 def _print_lines(lines: Sequence[str]) -> None:
     for line in lines:
-        print(mask_url(line))
+        print_line(line)
 
 
 # -- what they print ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ described for editors, and made from another program's config."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +17,8 @@ from videowall.cli.common import (
     aligned,
     default_config_path,
     plural,
+    print_json,
+    print_line,
 )
 from videowall.registry import ConfigError, load_registry, read_registry, suggest
 from videowall.registry.model import Camera
@@ -119,9 +120,7 @@ def _cmd_cameras_list(args: argparse.Namespace) -> int:
                      "agency")
         cameras = [c for c in cameras if c.agency == args.agency]
     if args.json:
-        json.dump([camera_record(c) for c in cameras], sys.stdout, indent=2,
-                  ensure_ascii=False)
-        print()
+        print_json([camera_record(c) for c in cameras])
     else:
         print_table(cameras, sys.stdout)
     return 0
@@ -185,7 +184,7 @@ def print_table(cameras: Sequence[Camera], out: TextIO) -> None:
     rows = [(c.id, c.name, c.site, c.agency or "-", c.backend,
              c.safe_url + ("" if c.enabled else "  (disabled)")) for c in cameras]
     for line in aligned(header, rows):
-        print(line, file=out)
+        print_line(line, file=out)
 
 
 def _check_known(value: str, known: set[str], what: str) -> None:

@@ -4,17 +4,20 @@ options several commands take, words for times, and :class:`UsageError`."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
 from videowall.layout.grid import preset
 from videowall.registry import suggest
 from videowall.registry.model import Registry
+from videowall.util.logs import mask_url
+from videowall.util.text import printable
 
 if TYPE_CHECKING:
     from videowall.store import Store
@@ -109,26 +112,61 @@ def seconds(text: str) -> float:
 
 
 _AGE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$", re.IGNORECASE)
+#: The earliest time ``--since`` takes (``all`` goes further).
+EARLIEST_SINCE = datetime(1970, 1, 1, tzinfo=UTC)
 _AGE_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def since_time(text: str) -> datetime | None:
     """``90s``, ``30m``, ``1h``, ``2d``, ``1w`` ago; a local date-time
-    (``2024-05-01T08:00``, ``2024-05-01``); or ``all`` (None)."""
+    (``2024-05-01T08:00``, ``2024-05-01``); or ``all`` (None). Nothing before
+    :data:`EARLIEST_SINCE`: ``all`` says that."""
     if text.strip().lower() == "all":
         return None
+    problem = "is not one"
+    when = None
     match = _AGE_RE.match(text)
-    if match:
-        age = float(match.group(1)) * _AGE_UNITS[match.group(2).lower()]
-        return datetime.now(UTC) - timedelta(seconds=age)
     try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected an age (90s, 30m, 1h, 2d, 1w), a date-time (2024-05-01T08:00) or "
-            f"'all', not {text!r}"
-        ) from None
-    return when.astimezone(UTC)  # a time without a zone is local time
+        if match:
+            age = float(match.group(1)) * _AGE_UNITS[match.group(2).lower()]
+            when = datetime.now(UTC) - timedelta(seconds=age)
+        else:  # a time without a zone is local time
+            when = datetime.fromisoformat(text.strip()).astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        if match or "out of range" in str(exc):  # beyond what a date-time can hold
+            when = datetime.min.replace(tzinfo=UTC)
+    if when is not None and when < EARLIEST_SINCE:
+        problem = f"goes back before {EARLIEST_SINCE.year}; give a later time, or 'all'"
+    elif when is not None:
+        return when
+    raise argparse.ArgumentTypeError(
+        f"expected an age (90s, 30m, 1h, 2d, 1w), a date-time (2024-05-01T08:00) or 'all': "
+        f"{shown_value(text)} {problem}"
+    )
+
+
+def shown_value(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message about a bad value: escaped, and cut to ``limit``."""
+    cut = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(cut)
+
+
+#: What JSON text leaves raw that a terminal acts on: DEL, C1 controls, line separators
+#: (``json.dumps`` escapes the C0 controls itself).
+_JSON_CONTROL_RE = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def print_line(text: str, file: TextIO | None = None) -> None:
+    """Print one line of a command's output: passwords masked, controls escaped."""
+    print(printable(mask_url(text)), file=file or sys.stdout)
+
+
+def print_json(value: object, file: TextIO | None = None) -> None:
+    """Print ``value`` as indented JSON: passwords masked, non-ASCII text as it is,
+    controls as ``\\uXXXX``."""
+    text = mask_url(json.dumps(value, indent=2, default=str, ensure_ascii=False))
+    print(_JSON_CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text),
+          file=file or sys.stdout)
 
 
 def log_level(text: str) -> str:
@@ -257,6 +295,10 @@ def on_store(args: argparse.Namespace, lives: str, work: Callable[[Store], int])
         raise UsageError(f"--db none: {lives} in the store; name one")
     try:
         with Store(url) as store:
+            if store.path is not None and store.path.is_dir():
+                print(f"videowall: cannot use the store {store.where}: it is a folder, not "
+                      "a file (see --db)", file=sys.stderr)
+                return 2
             if store.path is not None and not store.path.is_file():
                 print(f"videowall: no store at {store.where}: the wall creates it when it "
                       "first runs (see --db)", file=sys.stderr)

@@ -4,7 +4,6 @@ the store."""
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,10 +18,11 @@ from videowall.cli.common import (
     local_zone,
     on_store,
     plural,
+    print_json,
+    print_line,
     unknown_name,
     utc_iso,
 )
-from videowall.util.logs import mask_url
 
 if TYPE_CHECKING:
     from videowall.store import Store
@@ -61,12 +61,10 @@ def _health(store: Store, args: argparse.Namespace) -> int:
     before = health_before(store, args.camera, since) if since is not None else None
     name = known.get(args.camera)
     if args.json:
-        print(mask_url(json.dumps(
-            health_record(args.camera, name, since, before, entries), indent=2,
-            ensure_ascii=False)))
+        print_json(health_record(args.camera, name, since, before, entries))
     else:
         for line in health_lines(args.camera, name, since, before, entries):
-            print(mask_url(line))
+            print_line(line)
     return 0
 
 

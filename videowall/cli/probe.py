@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from videowall.cli.common import (
     Commands,
     add_config_option,
     check_camera_ids,
     default_config_path,
+    print_json,
+    print_line,
     seconds,
 )
 from videowall.registry import load_registry
-from videowall.util.logs import mask_url
 
 
 def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
@@ -44,8 +44,8 @@ def _cmd_probe(args: argparse.Namespace) -> int:
 
     result = probe(url, backend=backend, timeout=args.timeout)
     if args.json:
-        print(mask_url(json.dumps(result, indent=2, default=str, ensure_ascii=False)))
+        print_json(result)
     else:
         for key, value in result.items():
-            print(mask_url(f"{key}: {value}"))
+            print_line(f"{key}: {value}")
     return 0 if result.get("ok") else 1

@@ -26,6 +26,7 @@ from videowall.cli.common import (
     grid_spec,
     id_list,
     pixel_size,
+    print_line,
     seconds,
     store_url,
     with_health,
@@ -180,7 +181,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         if simulator is not None:
             simulator.stop()
     for line in tile_summaries(report):
-        print(line)
+        print_line(line)
     print(f"wrote {args.out} and {args.report}")
     return 0
 

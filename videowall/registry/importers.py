@@ -34,9 +34,10 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from videowall.registry.issues import ConfigError, ConfigIssue
-from videowall.registry.loader import check_registry
-from videowall.registry.nodes import ID_RE, found, short
+from videowall.registry.loader import check_registry, read_capped
+from videowall.registry.nodes import ID_RE, escaped, found, short
 from videowall.registry.sections.zones import POLYGON_MIN_POINTS
+from videowall.registry.settings import IMPORT_MAX_BYTES
 from videowall.registry.urls import map_query_secrets, query_secrets, url_problem
 from videowall.util.logs import mask_url
 
@@ -115,7 +116,7 @@ class _Importer:
                                        "sites by hand")
         out: list[_Camera] = []
         for key, camera in cameras.items():
-            path = f"cameras.{short(str(key))}"
+            path = f"cameras.{escaped(str(key))}"
             if not isinstance(camera, Mapping):
                 self.warn(path, "not a camera (expected a mapping): skipped")
                 continue
@@ -146,7 +147,7 @@ class _Importer:
         imported.masks = self._frigate_masks(camera, path)
         left_out = sorted(str(k) for k in camera if k not in _FRIGATE_USED | _FRIGATE_QUIET)
         if left_out:
-            shown = short(", ".join(left_out), 200)
+            shown = escaped(", ".join(left_out), 200)
             self.warn(path, f"not imported: {shown} (Frigate features the wall does not use)")
         return imported
 
@@ -256,14 +257,14 @@ class _Importer:
         for name in names:
             if name in subs.values():
                 continue
-            path = f"streams.{short(name)}"
+            path = f"streams.{escaped(name)}"
             main = self._go2rtc_url(name, streams[name], path, port)
             if main is None:
                 continue
             sub = None
             if name in subs:
                 sub = self._go2rtc_url(subs[name], streams[subs[name]],
-                                       f"streams.{short(subs[name])}", port)
+                                       f"streams.{escaped(subs[name])}", port)
             out.append(_Camera(name, path, _display_name(name), main, sub))
         return out
 
@@ -721,7 +722,7 @@ def read_import(path: str | os.PathLike[str], **options: Any) -> ImportResult:
     when it cannot be read."""
     source = os.fspath(path)
     try:
-        data = Path(source).read_bytes()
+        data = read_capped(source, IMPORT_MAX_BYTES)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ConfigError([ConfigIssue(source, None, "", f"cannot read the file: {reason}")],

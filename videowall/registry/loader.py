@@ -23,6 +23,12 @@ as a rule). Motion zones and masks are polygons in frame coordinates (0..1), che
 by point. :mod:`videowall.registry.schema` turns the same declarations into the JSON Schema
 editors use.
 
+The file is bounded (:mod:`videowall.registry.settings` declares the limits): a file over
+:data:`~videowall.registry.settings.REGISTRY_MAX_BYTES` or one that is not a regular file
+is refused before it is read (:func:`read_capped`), a list stops being composed at its
+10,001st item, and text fields have a length and hold no control character. libyaml parses
+when it is there, under PyYAML's own composer; the pure-Python parser words the errors.
+
 Two conveniences for the people who edit the file: YAML merge keys (``<<: *defaults``)
 work as in any YAML loader, and top-level keys starting with ``x-`` are ignored, so they
 can hold anchors for such defaults.
@@ -31,14 +37,24 @@ can hold anchors for such defaults.
 from __future__ import annotations
 
 import codecs
+import errno
 import logging
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
-from yaml.nodes import Node
+from yaml.composer import Composer
+from yaml.nodes import Node, SequenceNode
+from yaml.resolver import Resolver
+
+try:
+    from yaml._yaml import CParser
+except ImportError:  # PyYAML built without libyaml
+    HAVE_LIBYAML = False
+else:
+    HAVE_LIBYAML = True
 
 from videowall.registry.issues import ConfigError, ConfigIssue, IssueList
 from videowall.registry.model import Agency, Registry, Site
@@ -46,6 +62,7 @@ from videowall.registry.sections.agencies import AgencyChecks
 from videowall.registry.sections.alerts import AlertChecks
 from videowall.registry.sections.cameras import CameraChecks
 from videowall.registry.sections.health import HealthChecks
+from videowall.registry.settings import CAMERAS_MAX, LIST_MAX_ITEMS, REGISTRY_MAX_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +122,55 @@ def read_registry(
     """
     source = os.fspath(path)
     try:
-        data = Path(source).read_bytes()
+        data = read_capped(source, REGISTRY_MAX_BYTES)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         issue = ConfigIssue(source, None, "", f"cannot read the camera registry: {reason}")
         raise ConfigError([issue], unreadable=True) from exc
     return check_registry(data, source, environ=environ)
+
+
+def read_capped(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, if it holds at most ``limit``.
+
+    OSError, with the reason in words as its ``strerror``, for a folder, a FIFO, a device
+    or anything else that is not a regular file (found without waiting for a writer) and
+    for a file over ``limit`` (at most ``limit + 1`` bytes are read).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(mode):
+            what = _SPECIAL_FILES.get(stat.S_IFMT(mode), "not a regular file")
+            raise OSError(errno.EINVAL, f"it is {what}, not a file")
+    except OSError:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"the file is larger than {_size_words(limit)}, the "
+                                   "most it may hold")
+    return data
+
+
+#: What a file that is not a regular file is, by its type.
+_SPECIAL_FILES = {
+    stat.S_IFIFO: "a FIFO (a named pipe)",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _size_words(size: int) -> str:
+    """``8 MiB``, ``512 KiB``, ``100 bytes``."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} bytes"
 
 
 def parse_registry(
@@ -138,7 +198,60 @@ def validate_file(
     return list(read_registry(path, environ=environ).issues)
 
 
-# -- the document ------------------------------------------------------------------------------
+# -- the document ----------------------------------------------------------------------------
+
+
+class ListTooLong(yaml.YAMLError):
+    """A list of the document holds more than :data:`LIST_MAX_ITEMS` items."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line}: a list holds more than {LIST_MAX_ITEMS:,} items")
+        self.line = line
+
+
+class _CappedComposer(Composer):
+    """Stops at the first list longer than :data:`LIST_MAX_ITEMS`, before the nodes of
+    a file of 100,000 cameras fill the memory."""
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        # index: the position in a list; in a mapping, the key node
+        if isinstance(parent, SequenceNode) and isinstance(index, int) \
+                and index >= LIST_MAX_ITEMS:
+            raise ListTooLong(parent.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+class _SafeComposer(_CappedComposer, yaml.SafeLoader):
+    """``yaml.SafeLoader`` with :class:`_CappedComposer`."""
+
+
+if HAVE_LIBYAML:
+
+    class _FastComposer(_CappedComposer, CParser, Resolver):
+        """libyaml's parser under PyYAML's composer and SafeLoader's tag resolution: the
+        node tree of ``yaml.compose(text, Loader=yaml.SafeLoader)``, several times faster
+        (the composer stays in Python, so deep nesting is a RecursionError, not a crash)."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _CappedComposer.__init__(self)
+            Resolver.__init__(self)
+
+
+def _fast_compose(text: str) -> Node | None:
+    """The node tree of ``text``; YAMLError where it is not YAML (then the pure-Python
+    parser, slower, tells the line and the reason)."""
+    if not HAVE_LIBYAML:
+        raise yaml.YAMLError("libyaml is not available")
+    loader = _FastComposer(text)
+    try:
+        node: Node | None = loader.get_single_node()
+    finally:
+        loader.dispose()
+    return node
+
+
+# -- the checker ------------------------------------------------------------------------------
 
 
 class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks, AlertChecks):
@@ -152,7 +265,17 @@ class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks, AlertChecks):
                 return None
             text = decoded
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            return self._registry(_fast_compose(text))
+        except ListTooLong as exc:
+            self._too_long(exc)
+            return None
+        except (yaml.YAMLError, RecursionError):
+            pass  # the pure-Python parser says where and why, in its words
+        try:
+            root = yaml.compose(text, Loader=_SafeComposer)
+        except ListTooLong as exc:
+            self._too_long(exc)
+            return None
         except yaml.MarkedYAMLError as exc:
             self._syntax_error(exc)
             return None
@@ -168,6 +291,11 @@ class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks, AlertChecks):
             self.error(None, "", "YAML syntax error: the document nests too deeply")
             return None
         return self._registry(root)
+
+    def _too_long(self, exc: ListTooLong) -> None:
+        self.error(exc.line, "", f"the list holds more than {LIST_MAX_ITEMS:,} items: a "
+                                 f"registry may hold at most {CAMERAS_MAX:,} cameras, and "
+                                 f"no list more than {LIST_MAX_ITEMS:,} items")
 
     def _decode(self, data: bytes) -> str | None:
         encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \

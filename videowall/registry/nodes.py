@@ -19,8 +19,9 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from videowall.registry.issues import ConfigIssue, Severity, did_you_mean, suggest
-from videowall.registry.settings import Choice, Flag, Number, Setting
+from videowall.registry.settings import TEXT_MAX_CHARS, Choice, Flag, Number, Setting
 from videowall.util.logs import mask_url
+from videowall.util.text import CONTROL_RE, printable
 
 #: Camera, site and agency ids.
 ID_RE = re.compile(r"[a-z0-9_-]+")
@@ -50,10 +51,16 @@ class Entry(NamedTuple):
 
 
 def short(text: str, limit: int = 40) -> str:
-    """``text`` masked and cut to ``limit`` characters, to be quoted in a message; what is
-    not printable (a line break of a plain scalar) is escaped."""
+    """``text`` masked and cut to ``limit`` characters, to be quoted in a message with
+    ``!r`` (which escapes what is not printable)."""
     text = mask_url(text)
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escaped(text: str, limit: int = 40) -> str:
+    """:func:`short`, for a message that does not quote it: what is not printable (a line
+    break of a plain scalar) is escaped."""
+    text = short(text, limit)
     return text if text.isprintable() else "".join(
         ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
@@ -75,7 +82,7 @@ def found(node: Node | None) -> str:
         return f"a value tagged {short(node.tag.replace(TAG, '!!'))!r}"
     if node.tag == STR:
         return f"string {short(value)!r}"
-    return f"{kind} {short(value)}"
+    return f"{kind} {escaped(value)}"
 
 
 def kind_of(node: Node) -> str:
@@ -141,7 +148,9 @@ class NodeChecker:
             line = where
         if severity == "error":
             self.error_count += 1
-        self.issues.append(ConfigIssue(self.source, line, path, mask_url(message), severity))
+        # a key of the file may hold anything: the path and the message show it escaped
+        self.issues.append(ConfigIssue(self.source, line, printable(path),
+                                       printable(mask_url(message)), severity))
 
     def issues_in_order(self) -> tuple[ConfigIssue, ...]:
         """Every issue reported, in line order, with the secrets masked."""
@@ -150,7 +159,7 @@ class NodeChecker:
     def _scrub(self, issue: ConfigIssue) -> ConfigIssue:
         message = issue.message
         for secret in sorted(self.secrets, key=len, reverse=True):
-            message = message.replace(secret, "***")
+            message = message.replace(secret, "***").replace(printable(secret), "***")
         return dataclasses.replace(issue, message=message)
 
     # -- mappings
@@ -260,16 +269,33 @@ class NodeChecker:
 
     # -- scalars
 
-    def string(self, node: Node, path: str, what: str = "a string") -> str | None:
-        """Text that holds more than white space."""
+    def string(self, node: Node, path: str, what: str = "a string", *,
+               limit: int = TEXT_MAX_CHARS) -> str | None:
+        """Text that holds more than white space, at most ``limit`` characters and no
+        control character."""
         if isinstance(node, ScalarNode) and node.tag == STR:
             value = str(node.value)
             if not value.strip():
                 self.error(node, path, "must not be empty")
                 return None
-            return value
+            return self._plain_text(value, node, path, limit)
         self.error(node, path, f"expected {what}, found {found(node)}{_quote_hint(node)}")
         return None
+
+    def _plain_text(self, value: str, node: Node, path: str, limit: int) -> str | None:
+        """``value`` unless it is longer than ``limit`` or holds a control character."""
+        if len(value) > limit:
+            self.error(node, path, f"is {len(value):,} characters long: at most {limit:,} "
+                                   "are allowed")
+            return None
+        control = CONTROL_RE.search(value)
+        if control is not None:
+            code = ord(control.group())
+            self.error(node, path, f"holds the control character U+{code:04X} at position "
+                                   f"{control.start() + 1}: text may not hold control "
+                                   "characters (escapes, line breaks, tabs)")
+            return None
+        return value
 
     def identifier(self, node: Node, path: str) -> str | None:
         """An id: lower-case letters, digits, '_' and '-'."""
@@ -321,7 +347,7 @@ class NodeChecker:
             number = float("inf")
         if not low <= number <= high:
             self.error(node, path, f"must be between {low:g} and {high:g}, "
-                                   f"found {short(str(node.value))}")
+                                   f"found {escaped(str(node.value))}")
             return None
         return number
 

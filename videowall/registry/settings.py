@@ -170,3 +170,27 @@ KIND: dict[str, Setting[Any]] = {s.key: s for s in KIND_SETTINGS}
 #: The grace period of each kind where it differs from ``grace_s``'s default: a stall or a
 #: freeze that clears within seconds is a blip, a camera that is offline is not.
 KIND_GRACE: dict[str, float] = {"stalled": 3.0, "frozen": 5.0}
+
+# -- limits: what a registry (or a file to import) may hold at most
+
+#: Bytes of a registry file; a larger file is refused before it is read.
+REGISTRY_MAX_BYTES = 8 * 1024 * 1024
+#: Bytes of a Frigate or go2rtc config given to ``cameras import``.
+IMPORT_MAX_BYTES = 8 * 1024 * 1024
+#: Cameras in one registry.
+CAMERAS_MAX = 10_000
+#: Items of any list of the file (the cameras, a camera's tags, a zone's points...).
+LIST_MAX_ITEMS = CAMERAS_MAX
+#: Characters of a text field: an id, a name, a tag, a contact, a user name.
+TEXT_MAX_CHARS = 200
+#: Characters of a stream URL.
+URL_MAX_CHARS = 4096
+#: The limits as the README lists them: (what, how much).
+LIMITS: tuple[tuple[str, str], ...] = (
+    ("registry file", f"{REGISTRY_MAX_BYTES // (1024 * 1024)} MiB"),
+    ("file given to cameras import", f"{IMPORT_MAX_BYTES // (1024 * 1024)} MiB"),
+    ("cameras in a registry", f"{CAMERAS_MAX:,}"),
+    ("items of any other list", f"{LIST_MAX_ITEMS:,}"),
+    ("a text field (id, name, tag, contact, user name)", f"{TEXT_MAX_CHARS} characters"),
+    ("a stream URL", f"{URL_MAX_CHARS:,} characters"),
+)

@@ -27,11 +27,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from videowall.registry.issues import ConfigIssue, IssueList
-from videowall.registry.loader import check_registry
+from videowall.registry.loader import check_registry, read_capped
 from videowall.registry.model import Camera, Registry
+from videowall.registry.settings import REGISTRY_MAX_BYTES
 from videowall.util.logs import mask_url
 
 log = logging.getLogger(__name__)
@@ -233,7 +233,7 @@ class RegistryWatcher:
 
     def _read(self) -> _Snapshot:
         try:
-            data = Path(self.path).read_bytes()
+            data = read_capped(self.path, REGISTRY_MAX_BYTES)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             return _Snapshot(f"unreadable:{reason}", None, reason)

@@ -11,12 +11,12 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from videowall.registry.issues import did_you_mean
 from videowall.registry.model import MOTION_OFF, Camera, Location, MotionConfig
-from videowall.registry.nodes import INT, SEQ, Entry, found, given, line_of, short
+from videowall.registry.nodes import INT, SEQ, Entry, escaped, found, given, line_of
 from videowall.registry.sections.credentials import CredentialChecks
 from videowall.registry.sections.motion import MotionChecks
 from videowall.registry.sections.sites import SiteChecks
 from videowall.registry.sections.streams import Url
-from videowall.registry.settings import ALERTS_ON, BACKEND, ENABLED, HEADING, PRIORITY
+from videowall.registry.settings import ALERTS_ON, BACKEND, CAMERAS_MAX, ENABLED, HEADING, PRIORITY
 
 CAMERA_KEYS = (
     "id", "name", "site", "agency", "url", "streams", "backend", "enabled", "location",
@@ -62,6 +62,10 @@ class CameraChecks(CredentialChecks, SiteChecks, MotionChecks):
             return None
         if not node.value:
             self.warning(node, "cameras", "the list is empty: the wall will show no camera")
+        if len(node.value) > CAMERAS_MAX:
+            self.error(node, "cameras", f"the list holds {len(node.value):,} cameras: a "
+                                        f"registry may hold at most {CAMERAS_MAX:,}")
+            return None
         first_line: dict[str, int] = {}
         cameras: list[Camera] = []
         for index, item in enumerate(node.value):
@@ -199,7 +203,7 @@ class CameraChecks(CredentialChecks, SiteChecks, MotionChecks):
         if not isinstance(value, int):
             return None
         if not low <= value <= high:
-            self.error(node, path, f"must be between {scale}, found {short(str(node.value))}")
+            self.error(node, path, f"must be between {scale}, found {escaped(str(node.value))}")
             return None
         return value
 

@@ -10,7 +10,8 @@ from urllib.parse import quote, unquote
 
 from yaml.nodes import Node
 
-from videowall.registry.nodes import NodeChecker, given, line_of, short
+from videowall.registry.nodes import NodeChecker, escaped, given, line_of, short
+from videowall.registry.settings import URL_MAX_CHARS
 from videowall.registry.urls import (
     VAR_RE,
     fill_url,
@@ -43,7 +44,7 @@ class StreamChecks(NodeChecker):
 
     def url(self, node: Node, path: str, camera: str) -> Url | None:
         """A stream URL with ``${NAME}`` filled in from the environment."""
-        raw = self.string(node, path, "a URL")
+        raw = self.string(node, path, "a URL", limit=URL_MAX_CHARS)
         if raw is None:
             return None
         self._remember_secrets(raw)
@@ -62,7 +63,7 @@ class StreamChecks(NodeChecker):
         for name in plain_query_secrets(raw):
             self.warning(node, path, f"camera {camera!r} has a credential written in the "
                                      f"file, in the query parameter {short(name)!r}: write "
-                                     f"{short(name)}=${{CAM_TOKEN}} in the URL and set "
+                                     f"{escaped(name)}=${{CAM_TOKEN}} in the URL and set "
                                      "CAM_TOKEN in the environment")
         unset: list[str] = []
         url = fill_url(raw, self.environ, unset)

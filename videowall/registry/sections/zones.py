@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from videowall.registry.model import Point, Polygon
-from videowall.registry.nodes import SEQ, NodeChecker, found, short
+from videowall.registry.nodes import SEQ, NodeChecker, escaped, found
 
 #: Frame coordinates run from 0 (left, top) to 1 (right, bottom).
 FRACTION_RANGE = (0.0, 1.0)
@@ -65,7 +65,7 @@ class ZoneChecks(NodeChecker):
         if x is None or y is None:
             return None
         if not (low <= x <= high and low <= y <= high):
-            shown = ", ".join(short(str(item.value)) for item in node.value)
+            shown = ", ".join(escaped(str(item.value)) for item in node.value)
             self.error(node, path, f"point [{shown}] lies outside the frame: x and y run from "
                                    f"{low:g} (left, top) to {high:g} (right, bottom)")
             return None
