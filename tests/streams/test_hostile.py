@@ -70,6 +70,18 @@ def test_a_redirect_off_the_network_is_refused(clip: Path, backend: str, target:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_a_playlist_of_local_files_shows_nothing(tmp_path: Path, clip: Path,
+                                                 backend: str) -> None:
+    segment = tmp_path / "local.ts"
+    subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i",
+                    str(clip), "-c", "copy", "-f", "mpegts", str(segment)],
+                   check=True, timeout=60)  # fmt: skip
+    with HostilePeer("playlist", location=segment.as_uri()) as peer:
+        result = probe(peer.url(path="cam.m3u8"), backend=backend, timeout=8, watch=0.5)
+    assert result["ok"] is False and result["frames_shown"] == 0, result
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_redirect_to_the_same_kind_is_followed(ts_server: FfmpegHttpServer,
                                                   backend: str) -> None:
     with HostilePeer("redirect", location=ts_server.url) as peer:

@@ -4,6 +4,7 @@ or broken camera would, to test that the wall holds.
 Each :class:`HostilePeer` plays one part (``mode``), for HTTP and RTSP clients alike:
 
 - ``redirect``: ``302 Found`` with ``Location`` set to what the test asks (``file:`` …);
+- ``playlist``: an HLS playlist whose one segment is ``location``;
 - ``silent``: accepts the connection, reads what comes and never answers;
 - ``huge``: a ``200 OK`` with an absurd ``Content-Length`` and endless header lines;
 - ``drip``: a valid start, then one byte at a time, slowly;
@@ -22,7 +23,7 @@ import time
 
 from videowall.demo.faults import LoopbackServer
 
-MODES = ("redirect", "silent", "huge", "drip", "garbage")
+MODES = ("redirect", "playlist", "silent", "huge", "drip", "garbage")
 #: How much of a request is read before the peer answers (or gives up on the client).
 _MAX_REQUEST = 16384
 
@@ -92,6 +93,15 @@ class HostilePeer(LoopbackServer):
             conn.sendall(
                 f"{protocol} 302 Found\r\n{cseq}Location: {self.location}\r\n"
                 "Content-Length: 0\r\n\r\n".encode()
+            )
+            self._linger(conn)
+            return
+        if self.mode == "playlist":
+            body = (f"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\n{self.location}\n"
+                    "#EXT-X-ENDLIST\n").encode()
+            conn.sendall(
+                f"{protocol} 200 OK\r\nContent-Type: application/vnd.apple.mpegurl\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode() + body
             )
             self._linger(conn)
             return
