@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from videowall.demo.clips import make_mjpeg_clip, make_probe_clip, probe_mismatches
+from videowall.demo.clips import make_mjpeg_clip, probe_mismatches
 from videowall.demo.ffserver import BadHttpServer, FfmpegHttpServer
 from videowall.demo.sout import VlcStreamServer
 from videowall.registry.model import Camera
@@ -27,25 +27,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def probe_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_probe_clip(tmp_path_factory.mktemp("media") / "probe.mp4", seconds=6)
-
-
-@pytest.fixture(scope="module")
 def vlc_server(probe_clip: Path) -> Iterator[VlcStreamServer]:
     server = VlcStreamServer(
         probe_clip,
         rtsp_url=f"rtsp://127.0.0.1:{free_port()}/probe",
         http_url=f"http://127.0.0.1:{free_port()}/probe.ts",
     )
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def ts_server(probe_clip: Path) -> Iterator[FfmpegHttpServer]:
-    server = FfmpegHttpServer(probe_clip, port=free_port(), fmt="mpegts", path="/probe.ts")
     server.start()
     yield server
     server.stop()

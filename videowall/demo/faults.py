@@ -274,33 +274,23 @@ class FaultProxy(StartStop):
 # --------------------------------------------------------------------------- RTSP 401
 
 
-class RtspAuthServer(StartStop):
-    """An RTSP server that refuses every DESCRIBE: 401 with a Basic challenge (or 403).
+class LoopbackServer(StartStop):
+    """A TCP server on loopback: one thread accepts, one thread serves each client, at most
+    ``max_clients`` at once; :meth:`stop` closes the listener and joins them all.
+    Subclasses answer in :meth:`_serve` and return soon after :attr:`_stopping` is set."""
 
-    Answers OPTIONS like a camera, counts the DESCRIBE requests it refused (so a test can
-    check that a client does not hammer it) and keeps each connection open for the
-    client's retry with credentials. At most ``max_clients`` connections at once.
-    """
+    #: Names the server's threads.
+    kind = "loopback"
 
-    def __init__(
-        self, *, host: str = "127.0.0.1", port: int = 0, forbidden: bool = False,
-        max_clients: int = 8,
-    ) -> None:
-        _require_loopback(host, "the RTSP server")
+    def __init__(self, *, host: str, port: int, max_clients: int) -> None:
+        _require_loopback(host, f"the {self.kind} server")
         self.host = host
         self.port = port
-        self.forbidden = forbidden
         self.max_clients = max_clients
-        self.describes = 0
-        self.with_credentials = 0
         self._listener: socket.socket | None = None
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-
-    def url(self, path: str = "stream", user: str = "", password: str = "") -> str:
-        auth = f"{user}:{password}@" if user else ""
-        return f"rtsp://{auth}{self.host}:{self.port}/{path}"
 
     def start(self) -> None:
         if self._listener is not None:
@@ -309,7 +299,7 @@ class RtspAuthServer(StartStop):
         self.port = listener.getsockname()[1]
         self._listener = listener
         self._stopping.clear()
-        thread = threading.Thread(target=self._accept_loop, name=f"rtsp-401-{self.port}",
+        thread = threading.Thread(target=self._accept_loop, name=f"{self.kind}-{self.port}",
                                   daemon=True)
         self._threads = [thread]
         thread.start()
@@ -334,9 +324,36 @@ class RtspAuthServer(StartStop):
                     _close(conn)
                     continue
                 thread = threading.Thread(target=self._serve, args=(conn,),
-                                          name=f"rtsp-401-{self.port}-client", daemon=True)
+                                          name=f"{self.kind}-{self.port}-client", daemon=True)
                 self._threads.append(thread)
             thread.start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+
+class RtspAuthServer(LoopbackServer):
+    """An RTSP server that refuses every DESCRIBE: 401 with a Basic challenge (or 403).
+
+    Answers OPTIONS like a camera, counts the DESCRIBE requests it refused (so a test can
+    check that a client does not hammer it) and keeps each connection open for the
+    client's retry with credentials. At most ``max_clients`` connections at once.
+    """
+
+    kind = "rtsp-401"
+
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, forbidden: bool = False,
+        max_clients: int = 8,
+    ) -> None:
+        super().__init__(host=host, port=port, max_clients=max_clients)
+        self.forbidden = forbidden
+        self.describes = 0
+        self.with_credentials = 0
+
+    def url(self, path: str = "stream", user: str = "", password: str = "") -> str:
+        auth = f"{user}:{password}@" if user else ""
+        return f"rtsp://{auth}{self.host}:{self.port}/{path}"
 
     def _serve(self, conn: socket.socket) -> None:
         conn.settimeout(0.1)

@@ -146,6 +146,9 @@ class Decoder(ABC):
         self.log = camera_logger(camera_id)
         #: Limits connection attempts per host; set by the owner before start().
         self.gate: ConnectGate | None = None
+        #: At most this many seconds for opening the stream and for any one wait on the
+        #: source (a probe's ``--timeout``); None: the backend's own timeouts.
+        self.time_limit: float | None = None
         self._on_event = on_event
         self._state = StreamState.STOPPED
         self._detail = ""

@@ -15,7 +15,7 @@ import av
 import av.error
 
 from videowall.streams.base import Decoder, SessionStopped, fit_size
-from videowall.streams.net import check_url, diagnose, scheme_of
+from videowall.streams.net import FFMPEG_PROTOCOLS, check_url, diagnose, scheme_of
 
 #: Frames are shown at their own pace, not as they arrive: network packets bring them in
 #: bursts, and a wall that shows only the newest of a burst jerks. A frame more than
@@ -89,16 +89,22 @@ class FfmpegDecoder(Decoder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._udp_only = False
+        self._timed_out = False
 
     def _open(self) -> Any:
         scheme = scheme_of(self.url)
-        options: dict[str, str] = {}
+        # only the network protocols of the camera's own kind: a redirect, a playlist or
+        # an RTSP answer of the camera never makes FFmpeg open a local file
+        options = {"protocol_whitelist": FFMPEG_PROTOCOLS.get(scheme, "")}
         if scheme in ("rtsp", "rtsps"):
             transports = ["udp"] if self._udp_only else ["tcp", "udp"]
         else:
             transports = [""]
         if scheme in ("http", "https"):
             options["reconnect"] = "0"
+        deadline = time.monotonic() + self._open_timeout * len(transports)
+        if self.time_limit is not None:
+            deadline = time.monotonic() + self.time_limit
         error: BaseException | None = None
         for transport in transports:
             if self.stopping:
@@ -106,15 +112,20 @@ class FfmpegDecoder(Decoder):
             opts = dict(options)
             if transport:
                 opts["rtsp_transport"] = transport
+            wait = max(0.1, min(self._open_timeout, deadline - time.monotonic()))
+            started = time.monotonic()
             try:
-                return av.open(self.url, options=opts, timeout=(OPEN_TIMEOUT_S, self._read_timeout))
+                return av.open(self.url, options=opts, timeout=(wait, self._read_timeout))
             except av.error.FFmpegError as exc:
                 error = exc
-                if transport == "tcp" and not isinstance(exc, _FINAL_ERRORS):
-                    self.log.info("RTSP over TCP refused (%s); trying UDP", exc)
-                    self._udp_only = True
-                    continue
-                raise
+                # a wait that ran out: nothing refused, the server said nothing in time
+                # (and over UDP, whose requests go over the same TCP connection, neither)
+                self._timed_out = time.monotonic() - started >= wait - 0.05
+                final = self._timed_out or isinstance(exc, _FINAL_ERRORS)
+                if transport != "tcp" or final or time.monotonic() >= deadline:
+                    raise
+                self.log.info("RTSP over TCP failed (%s); trying UDP", exc)
+                self._udp_only = True
         assert error is not None
         raise error
 
@@ -122,10 +133,15 @@ class FfmpegDecoder(Decoder):
         problem = check_url(self.url)
         if problem:
             return problem
+        self._timed_out = False
         try:
             container = self._open()
         except av.error.FFmpegError as exc:
-            return diagnose(self.url) or describe_av_error(exc, OPEN_TIMEOUT_S, self._protocol)
+            if self._timed_out:
+                return f"no answer from the camera within {self._open_timeout:.0f} s"
+            return diagnose(self.url, min(3.0, self._open_timeout)) or describe_av_error(
+                exc, self._open_timeout, self._protocol
+            )
         try:
             return self._decode(container)
         finally:
@@ -133,7 +149,12 @@ class FfmpegDecoder(Decoder):
 
     @property
     def _read_timeout(self) -> float:
-        return max(READ_TIMEOUT_S, self.health_config.stall_reconnect_s)
+        wait = max(READ_TIMEOUT_S, self.health_config.stall_reconnect_s)
+        return wait if self.time_limit is None else min(wait, self.time_limit)
+
+    @property
+    def _open_timeout(self) -> float:
+        return OPEN_TIMEOUT_S if self.time_limit is None else min(OPEN_TIMEOUT_S, self.time_limit)
 
     @property
     def _protocol(self) -> str:

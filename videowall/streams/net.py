@@ -11,7 +11,9 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+from videowall.util.logs import mask_url
 
 #: Schemes a backend can open, and the default port of the TCP-based ones.
 SCHEMES: dict[str, int | None] = {
@@ -25,8 +27,64 @@ SCHEMES: dict[str, int | None] = {
 }
 
 
+#: The schemes a stream may lead to, by the scheme of the camera's URL: a camera's answer
+#: (an HTTP or RTSP redirect, a playlist) never takes a backend to another kind of source,
+#: least of all to a local file.
+SAME_KIND: dict[str, frozenset[str]] = {
+    "http": frozenset({"http", "https"}),
+    "https": frozenset({"http", "https"}),
+    "rtsp": frozenset({"rtsp", "rtsps"}),
+    "rtsps": frozenset({"rtsp", "rtsps"}),
+    "udp": frozenset({"udp", "rtp"}),
+    "rtp": frozenset({"udp", "rtp"}),
+    "file": frozenset({"file"}),
+}
+
+#: FFmpeg's protocols a stream of each scheme needs (its ``protocol_whitelist``).
+FFMPEG_PROTOCOLS: dict[str, str] = {
+    "http": "http,https,tcp,tls,crypto",
+    "https": "http,https,tcp,tls,crypto",
+    "rtsp": "rtsp,rtsps,rtp,srtp,udp,tcp,tls",
+    "rtsps": "rtsp,rtsps,rtp,srtp,udp,tcp,tls",
+    "udp": "udp,rtp",
+    "rtp": "udp,rtp",
+    "file": "file",
+}
+
+#: How much of a target address a message shows.
+_SHOWN_CHARS = 120
+
+
 def scheme_of(url: str) -> str:
     return urlsplit(url).scheme.lower()
+
+
+def shown_url(url: str) -> str:
+    """``url`` for a message: credentials masked, control characters escaped, cut short."""
+    text = mask_url(url[: _SHOWN_CHARS * 4])
+    cut = "…" if len(text) > _SHOWN_CHARS else ""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:_SHOWN_CHARS]) + cut
+
+
+def check_target(url: str, target: str) -> str | None:
+    """Why the stream of ``url`` must not lead to ``target``, in words, or None.
+
+    ``target`` is where the camera's answer sends a backend (a redirect's ``Location``, a
+    playlist's entry): it must be of the same kind as the camera's own scheme.
+    """
+    allowed = SAME_KIND.get(scheme_of(url), frozenset())
+    try:
+        target_scheme = scheme_of(target)
+    except ValueError:
+        target_scheme = ""
+    if target_scheme in allowed:
+        return None
+    what = "a local file" if target_scheme == "file" else (
+        f"a {target_scheme}: address" if target_scheme else "an address without a scheme")
+    return (
+        f"refused: the camera redirects to {what} ({shown_url(target)}); a camera on "
+        f"{scheme_of(url)}: may only lead to {'/'.join(sorted(allowed)) or 'itself'}"
+    )
 
 
 def check_url(url: str) -> str | None:
@@ -102,12 +160,15 @@ def _http_problem(url: str, timeout: float) -> str | None:
         response = conn.getresponse()
         status = response.status
         content_type = response.getheader("Content-Type", "") or ""
+        location = response.getheader("Location", "") or ""
     except (OSError, http.client.HTTPException) as exc:
         if isinstance(exc, http.client.RemoteDisconnected):
             return "the server closed the connection without answering"
         return None
     finally:
         conn.close()
+    if 300 <= status < 400 and location:
+        return check_target(url, urljoin(url, location[:4096]))
     if status in (401, 403):
         return f"unauthorized: the camera refused the credentials (HTTP {status})"
     if status == 404:

@@ -14,6 +14,8 @@ from videowall.streams.select import create_decoder
 from videowall.util.logs import mask_url
 
 _FAILED = (StreamState.OFFLINE, StreamState.UNAUTHORIZED)
+#: Seconds before the probe's timeout when the decoder stops waiting for the source.
+_VERDICT_S = 0.25
 
 
 def probe(
@@ -31,6 +33,8 @@ def probe(
     slot = FrameSlot()
     camera = Camera(id="probe", name="probe", site="", url=url, backend=backend)
     decoder = create_decoder(camera, slot, events.put)
+    # the decoder gives up a little before the probe does, to say why in its own words
+    decoder.time_limit = max(0.5, timeout - _VERDICT_S)
     result: dict[str, Any] = {"ok": False, "url": mask_url(url), "backend": decoder.backend_name}
     t0 = time.monotonic()
     error = f"no picture within {timeout:.0f} s"

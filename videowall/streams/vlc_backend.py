@@ -24,7 +24,7 @@ import numpy as np
 import vlc
 
 from videowall.streams.base import Decoder, SessionStopped, fit_size
-from videowall.streams.net import check_url, diagnose, scheme_of
+from videowall.streams.net import check_target, check_url, diagnose, scheme_of
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,9 @@ _set_format_callbacks.argtypes = [ctypes.c_void_p, _VideoFormatCb, _VideoCleanup
 _set_format_callbacks.restype = None
 
 _LOG_WARNING = 3  # libvlc_log_level: DEBUG 0, NOTICE 2, WARNING 3, ERROR 4
+#: libvlc's debug lines that name the source it is about to open: the first URL, each
+#: redirect's target and each part of a playlist it follows on its own (HLS segments).
+_OPENING_FORMATS = (b"creating access: ", b"redirecting to: ")
 
 _libc: Any = None
 if sys.platform.startswith("linux"):
@@ -171,6 +174,8 @@ class VlcDecoder(Decoder):
         self._size_hint: tuple[int, int] | None = None
         self._callbacks: list[Any] = []  # ctypes callbacks must outlive the player
         self._log_calls = 0
+        #: Why libvlc's source was refused (a redirect to a local file…), or "".
+        self._refused = ""
 
     # -- libvlc callbacks: run on libvlc's threads; copy, hand off, return ----------------
 
@@ -196,7 +201,7 @@ class VlcDecoder(Decoder):
 
     def _on_display(self, _opaque: Any, _picture: Any) -> None:
         buffer = self._buffer
-        if buffer is None:
+        if buffer is None or self._refused:
             return
         image = np.empty_like(buffer)
         # ctypes lets go of the GIL while it copies: the GUI thread paints meanwhile
@@ -246,14 +251,27 @@ class VlcDecoder(Decoder):
 
     def _on_log(self, _data: Any, level: int, _ctx: Any, fmt: bytes, args: int) -> None:
         self._log_calls += 1
-        if level < _LOG_WARNING or _libc is None:
+        opening = bool(fmt) and fmt.startswith(_OPENING_FORMATS)
+        if (level < _LOG_WARNING and not opening) or _libc is None:
             return
-        buf = ctypes.create_string_buffer(512)
+        buf = ctypes.create_string_buffer(2048 if opening else 512)
         try:
-            _libc.vsnprintf(buf, 512, fmt, args)
+            _libc.vsnprintf(buf, len(buf), fmt, args)
         except Exception:
             return
-        self._vlc_log.append(buf.value.decode("utf-8", "replace"))
+        text = buf.value.decode("utf-8", "replace")
+        if opening:
+            self._check_opening(text.split(": ", 1)[-1])
+        else:
+            self._vlc_log.append(text)
+
+    def _check_opening(self, target: str) -> None:
+        """Refuse a source that is not of the camera's own kind (runs on libvlc's thread:
+        libvlc opens it all the same, but no picture of it is shown and the session ends)."""
+        problem = check_target(self.url, target)
+        if problem and not self._refused:
+            self._refused = problem
+            self._events.put("refused")
 
     # -- owner side ---------------------------------------------------------------------
 
@@ -314,6 +332,7 @@ class VlcDecoder(Decoder):
         while not self._events.empty():
             self._events.get_nowait()
         self._vlc_log.clear()
+        self._refused = ""
         self._aspect = 0.0
         self._size_hint = None
         media = self._instance.media_new(self.url)
@@ -328,6 +347,7 @@ class VlcDecoder(Decoder):
 
     def _watch(self, player: Any, media: Any) -> str:
         opened_at = time.monotonic()
+        limit = OPEN_TIMEOUT_S if self.time_limit is None else min(OPEN_TIMEOUT_S, self.time_limit)
         stats = vlc.MediaStats()
         counters = (0, 0, 0, 0, 0)  # libvlc's counters start at 0 with each media
         while True:
@@ -345,13 +365,15 @@ class VlcDecoder(Decoder):
             now = time.monotonic()
             if media.get_stats(stats):
                 counters = self._count(stats, counters, now)
-            if self.stats.first_frame_s is None and now - opened_at > OPEN_TIMEOUT_S:
-                return diagnose(self.url) or self._last_vlc_error(
-                    f"no picture within {OPEN_TIMEOUT_S:.0f} s"
-                )
+            if self.stats.first_frame_s is None and now - opened_at > limit:
+                # within a time limit there is no time left to diagnose
+                problem = None if self.time_limit is not None else diagnose(self.url)
+                return problem or self._last_vlc_error(f"no picture within {limit:.0f} s")
 
     def _on_player_event(self, kind: str, media: Any, stats: Any) -> str:
         """Act on what libvlc's event handler handed over; words when the session ends."""
+        if kind == "refused" or self._refused:
+            return self._refused
         if kind == "login":
             protocol = "RTSP" if scheme_of(self.url).startswith("rtsp") else "HTTP"
             return f"unauthorized: the camera refused the credentials ({protocol} 401)"
