@@ -245,3 +245,24 @@ def _good_camera(draw: st.DrawFn) -> dict[str, Any]:
 def test_loader_and_schema_accept_good_combinations(camera: dict[str, Any]) -> None:
     loader_ok, schema_ok, why = _judge(camera)
     assert loader_ok and schema_ok, why
+
+
+@pytest.mark.parametrize(("name", "url", "valid"), [
+    ("Mall Entrance", "rtsp://h/a", True),
+    ("\x1b[31mRED\x1b[2J", "rtsp://h/a", False),
+    ("line1\nFAKE: cam2 LIVE", "rtsp://h/a", False),
+    ("x" * 200, "rtsp://h/a", True),
+    ("x" * 201, "rtsp://h/a", False),
+    ("Mall Entrance", "rtsp://h/" + "a" * 4087, True),  # 4,096 characters
+    ("Mall Entrance", "rtsp://h/" + "a" * 4088, False),
+])
+def test_the_schema_says_what_the_checker_says_of_text(name: str, url: str, valid: bool) -> None:
+    """Editors refuse what the checker refuses: control characters and over-long text."""
+    import jsonschema
+
+    doc = {"sites": {"s": {"name": "S"}},
+           "cameras": [{"id": "a", "name": name, "site": "s", "url": url}]}
+    errors = list(jsonschema.Draft7Validator(registry_schema()).iter_errors(doc))
+    assert (not errors) is valid
+    text = yaml.safe_dump(doc, allow_unicode=False)
+    assert (check_registry(text, "reg.yaml", environ={}).registry is not None) is valid

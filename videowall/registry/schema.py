@@ -35,7 +35,14 @@ from videowall.registry.sections.schedule import END_TIME_PATTERN, SCHEDULE_KEYS
 from videowall.registry.sections.sites import LOCATION_KEYS, SITE_KEYS
 from videowall.registry.sections.streams import STREAMS_KEYS
 from videowall.registry.sections.zones import FRACTION_RANGE, POLYGON_MIN_POINTS
-from videowall.registry.settings import Choice, Flag, Number, Setting
+from videowall.registry.settings import (
+    TEXT_MAX_CHARS,
+    URL_MAX_CHARS,
+    Choice,
+    Flag,
+    Number,
+    Setting,
+)
 from videowall.registry.urls import NETWORK_SCHEMES, URL_SCHEMES, VAR_PATTERN
 
 JsonSchema = dict[str, Any]
@@ -78,9 +85,15 @@ def _url_pattern() -> str:
     return "^(?:" + "|".join(alternatives) + ")$"
 
 
+#: More than white space, and no control character (escapes, line breaks).
+_TEXT_PATTERN = "^(?=[\\s\\S]*\\S)[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+
+
 def _text(description: str) -> JsonSchema:
-    """A string that must hold more than white space."""
-    return {"type": "string", "pattern": "\\S", "description": description}
+    """A string that must hold more than white space, no control character, and at most
+    :data:`~videowall.registry.settings.TEXT_MAX_CHARS` characters."""
+    return {"type": "string", "pattern": _TEXT_PATTERN, "maxLength": TEXT_MAX_CHARS,
+            "description": description}
 
 
 def _number(low: float, high: float, description: str, **extra: Any) -> JsonSchema:
@@ -135,6 +148,7 @@ def _definitions() -> dict[str, JsonSchema]:
     url = {
         "type": "string",
         "pattern": _url_pattern(),
+        "maxLength": URL_MAX_CHARS,
         "description": f"Stream URL: {', '.join(URL_SCHEMES)}. Write a password as "
                        "${NAME} (e.g. rtsp://admin:${CAM_PASSWORD}@10.0.0.5:554/stream1) "
                        "and set NAME in the environment.",
@@ -205,7 +219,7 @@ def _definitions() -> dict[str, JsonSchema]:
     }, required=CREDENTIALS_KEYS,
         description="User name and password the wall puts into the stream URLs.")
     streams = _object(STREAMS_KEYS, {
-        "main": dict(url, description="The main stream. " + url["description"]),
+        "main": dict(url, description="The main stream. " + str(url["description"])),
         "sub": _nullable(dict(url, description="The small stream for grid tiles "
                                                "(optional).")),
     }, required=("main",), description="The camera's streams.")
@@ -219,7 +233,7 @@ def _definitions() -> dict[str, JsonSchema]:
         "agency": _nullable({"type": "string", "pattern": _anchored(ID_RE.pattern),
                              "description": "Id of the owner, a key of 'agencies'."}),
         "url": dict(url, description="The main stream (short for streams: {main: ...}). "
-                                     + url["description"]),
+                                     + str(url["description"])),
         "streams": _ref("streams"),
         "backend": _nullable(_setting(settings.BACKEND)),
         "enabled": _nullable(_setting(settings.ENABLED)),
