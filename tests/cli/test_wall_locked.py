@@ -37,8 +37,6 @@ def test_a_snapshot_closed_while_the_store_is_locked_exits_and_keeps_the_health_
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "videowall.db"
-    with Store(db) as store:
-        store.create()
     with write_lock_held(db):
         run, took = _videowall(["--config", str(COMMITTED),
                                 *_snapshot_args(tmp_path, "--db", str(db))], timeout=60)

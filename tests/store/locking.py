@@ -1,5 +1,6 @@
 """Another program holding the store's write lock: a real second process in
-``BEGIN EXCLUSIVE`` on the SQLite file, for as long as the ``with`` block runs."""
+``BEGIN EXCLUSIVE`` on the SQLite file of a store videowall made, for as long as the
+``with`` block runs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from videowall.store import Store
 
 _HOLDER = """
 import sqlite3, sys
@@ -20,7 +23,10 @@ sys.stdin.read()
 
 @contextmanager
 def write_lock_held(path: Path) -> Iterator[subprocess.Popen[str]]:
-    """Hold ``path``'s write lock from another process until the block ends."""
+    """Make the store at ``path`` (where missing) and hold its write lock from another
+    process until the block ends."""
+    with Store(path) as store:
+        store.create()
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(path)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

@@ -385,8 +385,6 @@ def test_closing_while_another_process_holds_the_lock_keeps_what_is_queued(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "videowall.db"
-    with Store(path) as store:
-        store.create()
     spill = tmp_path / "videowall.db.pending.jsonl"
     with write_lock_held(path):
         writer = StoreWriter(str(path), interval=0.02)
@@ -416,8 +414,6 @@ def test_closing_while_another_process_holds_the_lock_keeps_what_is_queued(
 
 def test_a_spill_file_waits_while_the_store_stays_locked(tmp_path: Path) -> None:
     path = tmp_path / "videowall.db"
-    with Store(path) as store:
-        store.create()
     with write_lock_held(path):
         writer = StoreWriter(str(path), interval=0.02, busy_timeout=0.2)
         _queue_changes_and_a_step(writer)

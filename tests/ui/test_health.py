@@ -15,7 +15,7 @@ from PyQt6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import FakeFactory, WallMaker
-from tests.wall.test_status import STATUS_CASES
+from tests.wall.test_status import STATUS_CASES, assert_says
 from videowall.registry.model import Agency, Camera, Registry, Site
 from videowall.streams.base import StreamEvent, StreamState
 from videowall.streams.manager import StreamManager
@@ -23,6 +23,7 @@ from videowall.ui import theme
 from videowall.ui.main_window import MainWindow
 from videowall.ui.tile import TileWidget
 from videowall.wall.session import WallSession
+from videowall.wall.status import state_label
 
 CAMERA = Camera("cam", "Sudirman North", "rp01", "fake://live", "transport")
 
@@ -87,17 +88,9 @@ def test_a_tile_that_is_not_live_says_why_since_when_and_when_it_retries(
     tile = make_tile(qtbot)
     now, mono = 1_700_000_000.0, 5000.0
     tile.set_state(state, detail, since=now - ago)
-    tile.set_stats({"next_retry_in_s": retry or None}, now=mono)
-    headline, reason, note = tile.status_lines(now=now, now_monotonic=mono)
-    assert (headline, reason) == expected[:2]
-    if state in (StreamState.LIVE, StreamState.DISABLED, StreamState.STOPPED):
-        assert note == ""
-    else:
-        since = time.strftime("since %H:%M:%S", time.localtime(now - ago))
-        assert note == " · ".join(part for part in (since, expected[2]) if part)
-    # The one-line form the tooltip and the camera list use.
-    label = theme.state_style(state).label
-    assert tile.status_text() == (label if state == StreamState.LIVE else f"{label} — {reason}")
+    assert_says(tile, state, ago, retry, expected, now, mono)
+    # The pill says the label the status says.
+    assert theme.state_style(state).label == state_label(state)
 
 
 def test_the_timer_counts_from_when_the_camera_was_last_live(qtbot: QtBot) -> None:

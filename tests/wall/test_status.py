@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import pytest
 
@@ -79,6 +81,36 @@ STATUS_CASES = [
 ]
 
 
+class Says(Protocol):
+    """What a tile or its status answers: both say the same."""
+
+    def set_stats(self, stats: Mapping[str, Any], now: float | None = None) -> None: ...
+
+    def status_lines(
+        self, now: float | None = None, now_monotonic: float | None = None
+    ) -> tuple[str, str, str]: ...
+
+    def status_text(self) -> str: ...
+
+
+def assert_says(subject: Says, state: StreamState, ago: float, retry: float,
+                expected: tuple[str, str, str], now: float, mono: float) -> None:
+    """``subject``, in ``state`` since ``ago`` seconds with a retry in ``retry``, says
+    ``expected`` line by line and in one line (the tooltip's and the camera list's)."""
+    subject.set_stats({"next_retry_in_s": retry or None}, now=mono)
+    headline, reason, note = subject.status_lines(now=now, now_monotonic=mono)
+    assert (headline, reason) == expected[:2]
+    if state in (StreamState.LIVE, StreamState.DISABLED, StreamState.STOPPED):
+        assert note == ""
+    else:
+        since = time.strftime("since %H:%M:%S", time.localtime(now - ago))
+        assert note == " · ".join(part for part in (since, expected[2]) if part)
+    label = state_label(state)
+    assert subject.status_text() == (
+        label if state == StreamState.LIVE else f"{label} — {reason}"
+    )
+
+
 @pytest.mark.parametrize(("state", "detail", "ago", "retry", "expected"), STATUS_CASES)
 def test_the_status_says_why_since_when_and_when_it_retries(
     state: StreamState, detail: str, ago: float, retry: float,
@@ -87,16 +119,7 @@ def test_the_status_says_why_since_when_and_when_it_retries(
     status = status_of("red")
     now, mono = 1_700_000_000.0, 5000.0
     assert status.set_state(state, detail, since=now - ago)
-    status.set_stats({"next_retry_in_s": retry or None}, now=mono)
-    headline, reason, note = status.status_lines(now=now, now_monotonic=mono)
-    assert (headline, reason) == expected[:2]
-    if state in (StreamState.LIVE, StreamState.DISABLED, StreamState.STOPPED):
-        assert note == ""
-    else:
-        since = time.strftime("since %H:%M:%S", time.localtime(now - ago))
-        assert note == " · ".join(part for part in (since, expected[2]) if part)
-    label = state_label(state)
-    assert status.status_text() == (label if state == StreamState.LIVE else f"{label} — {reason}")
+    assert_says(status, state, ago, retry, expected, now, mono)
 
 
 def test_a_first_connection_waits_for_its_picture_and_a_retry_under_way_says_so() -> None:
