@@ -135,15 +135,9 @@ def test_probe_command_within_its_timeout_for_a_silent_rtsp_peer() -> None:
     assert took < 8 and peak_mb < PROBE_RSS_MB  # the child's start-up is most of it
 
 
-#: FFmpeg's RTSP client allocates the body an answer's Content-Length announces (issue
-#: 10, finding 3): memory follows what the peer sends until the time limit.
-_RTSP_BODY = pytest.mark.xfail(reason="FFmpeg's RTSP client reads the whole announced body",
-                               strict=True)
-
-
 @pytest.mark.parametrize(("scheme", "mode"), [
     ("http", "huge"), ("http", "drip"), ("http", "garbage"),
-    ("rtsp", "huge"), ("rtsp", "drip"), pytest.param("rtsp", "garbage", marks=_RTSP_BODY),
+    ("rtsp", "huge"), ("rtsp", "drip"), ("rtsp", "garbage"),
 ])
 def test_probe_holds_against_a_hostile_peer(mode: str, scheme: str) -> None:
     with HostilePeer(mode, drip_every_s=0.2) as peer:

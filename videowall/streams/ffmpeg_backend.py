@@ -15,7 +15,10 @@ import av
 import av.error
 
 from videowall.streams.base import Decoder, SessionStopped, fit_size
+from videowall.streams.ffmpeg_limits import cap_allocations
 from videowall.streams.net import FFMPEG_PROTOCOLS, check_url, diagnose, scheme_of
+
+cap_allocations()
 
 #: Frames are shown at their own pace, not as they arrive: network packets bring them in
 #: bursts, and a wall that shows only the newest of a burst jerks. A frame more than
