@@ -37,7 +37,8 @@ def test_snapshot_writes_png_and_report(
         manager=manager,
     )
     assert json.loads(report_path.read_text(encoding="utf-8")) == report
-    assert set(report) == {"tiles", "events", "alerts"}
+    assert set(report) == {"tiles", "alarm_window", "events", "alerts"}
+    assert report["alarm_window"] is None  # nothing raised off the wall
 
     image = QImage(str(png))
     assert (image.width(), image.height()) == (640, 360)

@@ -46,14 +46,18 @@ class AlarmWindow(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.wall)
         self.resize(640, 360)
+        #: The camera shown, or "" while the window is hidden.
+        self.camera_id = ""
 
     def show_camera(self, camera_id: str) -> None:
         """Show ``camera_id`` (empty: hide the window and let its stream go)."""
         camera = self.wall.registry.get(camera_id) if camera_id else None
         if camera is None:
+            self.camera_id = ""
             self.wall.clear_all()
             self.hide()
             return
+        self.camera_id = camera.id
         self.wall.assign(0, camera)
         self.setWindowTitle(f"Alarm: {camera.name}")
         self.show()
@@ -63,6 +67,7 @@ class AlarmWindow(QWidget):
         self.wall.stop()
 
     def closeEvent(self, a0: QCloseEvent | None) -> None:
+        self.camera_id = ""
         self.wall.clear_all()
         super().closeEvent(a0)
 

@@ -4,6 +4,7 @@ Report schema::
 
     {"tiles": [{"index", "camera", "site", "state", "detail", "backend",
                 "frames", "fps", "width", "height", "stats"}],
+     "alarm_window": null | {the same fields as a tile},
      "events": [{"t", "camera", "kind", "state", "detail", "message"}],
      "alerts": [{"id", "kind", "camera", "state", "priority", "count", "first_t",
                  "last_t", "members", ...}]}
@@ -27,12 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import QEventLoop, Qt, QTimer
+from PyQt6.QtGui import QPixmap
 from PyQt6.QtWidgets import QApplication
 
 from videowall.layout.grid import preset
 from videowall.registry.model import Registry
 from videowall.streams.manager import StreamManager
+from videowall.ui.alert_desk import AlarmWindow
 from videowall.ui.app import ensure_app, freeze_startup_objects, qt_messages_to_logging
+from videowall.ui.tile import TileWidget
 from videowall.ui.wall import AlarmTile, WallWidget
 from videowall.wall.report import session_alerts, session_events
 from videowall.wall.session import RegistryListener, WallSession, resolve_cameras
@@ -50,35 +54,55 @@ def _ensure_platform() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
-def wall_report(wall: WallWidget, now: float | None = None) -> dict[str, Any]:
-    """What the wall shows and what happened to its streams, as plain data."""
+def tile_record(wall: WallWidget, tile: TileWidget, now: float) -> dict[str, Any]:
+    """One tile as the report lists it."""
+    camera = tile.camera
+    stream = wall.manager.get(camera.id) if camera is not None else None
+    width, height = tile.frame_size
+    if (width, height) == (0, 0) and stream is not None:
+        width, height = stream.stats.width, stream.stats.height
+    state = tile.state.value if tile.state is not None else ""
+    return {
+        "index": tile.index,
+        "camera": camera.id if camera is not None else None,
+        "site": tile.site if camera is not None else "",
+        "state": state if camera is not None else "empty",
+        "detail": tile.detail,
+        "backend": stream.backend if stream is not None else "",
+        "frames": tile.frames_rendered,
+        "fps": round(tile.fps(now), 2),
+        "width": width,
+        "height": height,
+        "stats": stream.stats_dict(now) if stream is not None else None,
+    }
+
+
+def wall_report(
+    wall: WallWidget, now: float | None = None, alarm: AlarmWindow | None = None
+) -> dict[str, Any]:
+    """What the wall shows and what happened to its streams, as plain data.
+
+    ``tiles`` are the grid's cells only; ``alarm_window`` is the floating alarm window's
+    tile while it shows a camera raised off the wall (else null).
+    """
     now = time.monotonic() if now is None else now
-    tiles: list[dict[str, Any]] = []
-    for tile in wall.tiles:
-        camera = tile.camera
-        stream = wall.manager.get(camera.id) if camera is not None else None
-        width, height = tile.frame_size
-        if (width, height) == (0, 0) and stream is not None:
-            width, height = stream.stats.width, stream.stats.height
-        state = tile.state.value if tile.state is not None else ""
-        tiles.append(
-            {
-                "index": tile.index,
-                "camera": camera.id if camera is not None else None,
-                "site": tile.site if camera is not None else "",
-                "state": state if camera is not None else "empty",
-                "detail": tile.detail,
-                "backend": stream.backend if stream is not None else "",
-                "frames": tile.frames_rendered,
-                "fps": round(tile.fps(now), 2),
-                "width": width,
-                "height": height,
-                "stats": stream.stats_dict(now) if stream is not None else None,
-            }
-        )
+    tiles = [tile_record(wall, tile, now) for tile in wall.tiles]
+    alarm_tile = None
+    if alarm is not None and alarm.camera_id:
+        alarm_tile = tile_record(alarm.wall, alarm.wall.tile(0), now)
     session = wall.session
-    return {"tiles": tiles, "events": session_events(session),
+    return {"tiles": tiles, "alarm_window": alarm_tile, "events": session_events(session),
             "alerts": session_alerts(session)}
+
+
+def _write(pixmap: QPixmap, out_png: Path, report: dict[str, Any], report_json: Path) -> None:
+    out_png.parent.mkdir(parents=True, exist_ok=True)
+    if not pixmap.save(str(out_png), "PNG"):
+        raise OSError(f"cannot write the snapshot picture {out_png}")
+    report_json.parent.mkdir(parents=True, exist_ok=True)
+    report_json.write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def run_snapshot(
@@ -120,6 +144,11 @@ def run_snapshot(
         session = WallSession(registry, manager, store=listener)
         session.start()
         wall = WallWidget(session, layout)
+        # Cameras raised off the wall, on a grid without an alarm tile, go to the floating
+        # alarm window, as on the desk.
+        alarm = AlarmWindow(session)
+        alarm.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        wall.alarm_wanted.connect(alarm.show_camera)
         try:
             # Painted like a shown window, but never on a real screen.
             wall.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
@@ -136,18 +165,13 @@ def run_snapshot(
             app.processEvents()
             pixmap = wall.grab()
             now = time.monotonic()
-            report = wall_report(wall, now)
-            out_png.parent.mkdir(parents=True, exist_ok=True)
-            if not pixmap.save(str(out_png), "PNG"):
-                raise OSError(f"cannot write the snapshot picture {out_png}")
-            report_json.parent.mkdir(parents=True, exist_ok=True)
-            report_json.write_text(
-                json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
+            report = wall_report(wall, now, alarm)
+            _write(pixmap, out_png, report, report_json)
         finally:
-            wall.stop()
-            wall.close()
-            wall.deleteLater()
+            for widget in (wall, alarm):
+                widget.stop()
+                widget.close()
+                widget.deleteLater()
             session.close()
             if own_manager:
                 manager.shutdown()
