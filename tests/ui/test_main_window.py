@@ -12,6 +12,7 @@ from videowall.layout.grid import PRESETS, preset
 from videowall.registry.model import Registry
 from videowall.streams.base import StreamState
 from videowall.streams.manager import StreamManager
+from videowall.ui import theme
 from videowall.ui.main_window import MainWindow
 from videowall.wall.session import WallSession
 
@@ -104,3 +105,32 @@ def test_reload_without_a_registry_file_says_so(qtbot: QtBot, window: MainWindow
     window.reload_registry()
     status = window.statusBar()
     assert status is not None and status.currentMessage() == "No camera registry file to reload"
+
+
+def test_cameras_watched_off_the_wall_reach_the_list_and_the_status_bar(
+    qtbot: QtBot, window: MainWindow, registry: Registry
+) -> None:
+    on_wall = window.wall.camera_ids()
+    off = [cam for cam in registry.cameras if cam.enabled and cam.id not in on_wall]
+    assert off and window.watched_text() == ""
+    assert window.camera_tree.state_of(off[0].id) is None
+    assert "Not on the wall" in (window.camera_tree.item_for(off[0].id) or _no()).toolTip()
+    assert window.session.watch(off[0])
+    assert off[0].id == "off"  # the one that cannot be reached
+    qtbot.waitUntil(lambda: window.camera_tree.state_of("off") == StreamState.OFFLINE,
+                    timeout=4000)
+    tip = (window.camera_tree.item_for("off") or _no()).toolTip()
+    assert f"Watched off the wall: {theme.state_style(StreamState.OFFLINE).label}" in tip
+    assert window.watched_text() == "Off the wall: 1 offline"
+    assert "Off the wall: 1 offline" in window.watch_label.text()
+    # a camera watched and shown on a tile counts on the wall only
+    shown = next(iter(on_wall))
+    camera = registry.get(shown)
+    assert camera is not None and window.session.watch(camera)
+    assert shown not in window.off_wall_states()
+    window.session.unwatch(off[0].id)
+    qtbot.waitUntil(lambda: window.camera_tree.state_of(off[0].id) is None, timeout=3000)
+
+
+def _no() -> object:
+    raise AssertionError("no such row")

@@ -200,6 +200,7 @@ class CameraTree(QWidget):
         self._haystacks: dict[str, str] = {}
         self._tips: dict[str, str] = {}
         self._on_wall: dict[str, StreamState | None] = {}
+        self._watched: dict[str, StreamState] = {}
         # Groups the operator folded, per grouping; kept across filters and reloads.
         self._collapsed: dict[GroupBy, set[str]] = {g: set() for g in GroupBy}
         self._applying = False
@@ -512,23 +513,40 @@ class CameraTree(QWidget):
             ):
                 self._show_state(camera_id)
 
+    def set_watched(self, states: dict[str, StreamState]) -> None:
+        """Mark the cameras watched off the wall with a dot in their state's colour (a
+        camera on the wall shows its tile's state). Only changed rows are touched."""
+        if states == self._watched:
+            return
+        old = self._watched
+        self._watched = dict(states)
+        for camera_id in old.keys() | states.keys():
+            if old.get(camera_id) != states.get(camera_id):
+                self._show_state(camera_id)
+
     def state_of(self, camera_id: str) -> StreamState | None:
-        """The state the list shows for ``camera_id`` (None when it is not on the wall)."""
-        if camera_id not in self._on_wall:
-            return None
-        return self._on_wall[camera_id] or StreamState.CONNECTING
+        """The state the list shows for ``camera_id``: its tile's, or while it is watched
+        off the wall its stream's (None when nothing watches it)."""
+        if camera_id in self._on_wall:
+            return self._on_wall[camera_id] or StreamState.CONNECTING
+        return self._watched.get(camera_id)
 
     def _show_state(self, camera_id: str) -> None:
         item = self._items.get(camera_id)
         if item is None:
             return
         base = self._tips.get(camera_id, camera_id)
+        colour: str | None = None
         if camera_id in self._on_wall:
             state = self._on_wall[camera_id] or StreamState.CONNECTING
-            colour: str | None = theme.state_style(state).background
+            colour = theme.state_style(state).background
             words = f"On the wall: {theme.state_style(state).label}"
+        elif camera_id in self._watched:
+            state = self._watched[camera_id]
+            colour = theme.state_style(state).background
+            words = f"Watched off the wall: {theme.state_style(state).label}"
         else:
-            colour, words = None, "Not on the wall"
+            words = "Not on the wall, not watched"
         icon = self._icons.get(colour)
         if icon is None:
             icon = self._icons[colour] = state_icon(colour)

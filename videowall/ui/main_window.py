@@ -12,7 +12,7 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 
-from PyQt6.QtCore import QRect, QSize, Qt
+from PyQt6.QtCore import QRect, QSize, Qt, QTimer
 from PyQt6.QtGui import (
     QAction,
     QActionGroup,
@@ -44,11 +44,14 @@ from videowall.ui.camera_tree import CameraTree
 from videowall.ui.wall import WallWidget
 from videowall.wall.events import RegistryChecked
 from videowall.wall.session import WallSession, resolve_cameras
+from videowall.wall.status import BUCKETS, bucket_of
 
 log = logging.getLogger(__name__)
 
 #: How long a message from the wall stays in the status bar.
 MESSAGE_MS = 6000
+#: Milliseconds between two looks at the cameras watched off the wall.
+WATCH_REFRESH_MS = 1000
 #: How long the outcome of a registry reload stays in the status bar.
 RELOAD_MESSAGE_MS = 12000
 #: What a tile says when its camera left the registry.
@@ -275,12 +278,23 @@ class MainWindow(QMainWindow):
             "connecting: a first connection\n"
             "off: disabled in the camera list"
         )
+        self.watch_label = QLabel(self)
+        self.watch_label.setTextFormat(Qt.TextFormat.RichText)
+        self.watch_label.setToolTip("Cameras on no tile that the wall watches for their "
+                                    "health and motion, by state")
         self.registry_label = QLabel(self)
         self.registry_label.setToolTip("Cameras in the camera list, and how many of them "
                                        "no tile shows")
         status.addPermanentWidget(self.grid_label)
         status.addPermanentWidget(self.counts_label)
+        status.addPermanentWidget(self.watch_label)
         status.addPermanentWidget(self.registry_label)
+        # Cameras watched off the wall: their states reach the list and the status bar
+        # once a second (they repaint nothing on the wall).
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(WATCH_REFRESH_MS)
+        self._watch_timer.timeout.connect(self._on_watch_timer_timeout)
+        self._watch_timer.start()
 
     # -- operations ------------------------------------------------------------------------
 
@@ -440,6 +454,33 @@ class MainWindow(QMainWindow):
                 states[tile.camera.id] = tile.state
         self.camera_tree.set_on_wall(states)
 
+    def off_wall_states(self) -> dict[str, StreamState]:
+        """The state of each camera watched on no tile."""
+        on_wall = self.wall.camera_ids()
+        return {cid: state for cid, state in self.session.watched_states().items()
+                if cid not in on_wall}
+
+    def watched_text(self, states: dict[str, StreamState] | None = None) -> str:
+        """``Off the wall: 38 live · 2 offline``: the cameras watched on no tile
+        (``states``, default :meth:`off_wall_states`) by status-bar bucket, then what the
+        session says of its budget."""
+        states = self.off_wall_states() if states is None else states
+        if not states:
+            return ""
+        counts: dict[str, int] = {}
+        for state in states.values():
+            name = bucket_of(state)
+            counts[name] = counts.get(name, 0) + 1
+        parts = [f"{counts[name]} {name}" for name in BUCKETS if counts.get(name)]
+        words = self.session.watch_status()
+        return "Off the wall: " + " · ".join(parts) + (f" ({words})" if words else "")
+
+    def _on_watch_timer_timeout(self) -> None:
+        states = self.off_wall_states()
+        self.camera_tree.set_watched(states)
+        text = self.watched_text(states)
+        self.watch_label.setText(f"{text}&nbsp;&nbsp;" if text else "")
+
     def _on_alerts_badge_changed(self, count: int) -> None:
         self.setWindowTitle(f"videowall — {count} alert{'' if count == 1 else 's'}"
                             if count else "videowall")
@@ -543,5 +584,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, a0: QCloseEvent | None) -> None:
         self._closed = True
+        self._watch_timer.stop()
         self.stop_watching()
         super().closeEvent(a0)

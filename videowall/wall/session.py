@@ -177,6 +177,7 @@ class WallSession:
         self._subscribers: list[Subscriber] = []
         self._inbox: queue.SimpleQueue[WallEvent] = queue.SimpleQueue()
         self._watched: set[str] = set()
+        self._watch_words = ""
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._started = False
@@ -303,6 +304,22 @@ class WallSession:
         """The cameras watched off the wall."""
         with self._lock:
             return set(self._watched)
+
+    def watch_status(self) -> str:
+        """What the status bar says about watching off the wall (over the budget: which
+        share is watched in turns); empty when nothing is watched."""
+        with self._lock:
+            return self._watch_words
+
+    def watched_states(self) -> dict[str, StreamState]:
+        """The state of each camera watched off the wall (a tile may show it too)."""
+        with self._lock:
+            states = {}
+            for camera_id in self._watched:
+                stream = self.manager.get(camera_id)
+                if stream is not None:
+                    states[camera_id] = stream.state
+            return states
 
     def _drop(self, camera_id: str, reason: str, *, every_user: bool = False) -> None:
         stream = self.manager.get(camera_id)
