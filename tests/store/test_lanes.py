@@ -123,7 +123,17 @@ def test_what_no_store_can_hold_is_refused_before_anything_is_written(
     with pytest.raises(ValueError, match=words):
         record_lane_minutes(store, [good, bad])
     assert lane_minutes(store) == []
-    assert check_lane_minute(good) is good
+    assert check_lane_minute(good) == good
+
+
+def test_numbers_of_any_real_kind_are_kept_as_plain_floats() -> None:
+    import numpy as np
+
+    checked = check_lane_minute(LaneMinute("c", "l", _at(0).replace(second=5), np.float32(0.5),
+                                           1, np.float64(12.25)))  # type: ignore[arg-type]
+    assert checked == LaneMinute("c", "l", _at(0), 0.5, 1.0, 12.25)
+    assert {type(v) for v in (checked.occupancy, checked.moving, checked.congested_s)} == {
+        float}
 
 
 def test_a_store_without_the_table_is_a_store_error_in_words(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ every database runs.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -31,9 +32,10 @@ def minute_start(when: datetime) -> datetime:
 
 
 def check_lane_minute(record: LaneMinute) -> LaneMinute:
-    """``record`` as the store keeps it (its minute the start of the minute, in UTC), or
-    ValueError saying what no store can hold: an empty camera or lane, a share not in 0..1,
-    congested seconds not in 0..60, a value that is not a finite number."""
+    """``record`` as the store keeps it (its minute the start of the minute, in UTC; its
+    values plain floats), or ValueError saying what no store can hold: an empty camera or
+    lane, a share not in 0..1, congested seconds not in 0..60, a value that is not a
+    finite number."""
     if not isinstance(record.camera_id, str) or not record.camera_id:
         raise ValueError(f"a lane minute needs a camera id, not {record.camera_id!r}")
     if not isinstance(record.lane, str) or not record.lane:
@@ -41,17 +43,18 @@ def check_lane_minute(record: LaneMinute) -> LaneMinute:
     if not isinstance(record.minute, datetime):
         raise ValueError(f"a lane minute of {record.camera_id} {record.lane} needs a time, "
                          f"not {record.minute!r}")
+    values: list[float] = []
     for name, value, top in (("occupancy", record.occupancy, 1.0), ("moving", record.moving, 1.0),
                              ("congested_s", record.congested_s, MINUTE_S)):
-        if (not isinstance(value, int | float) or isinstance(value, bool)
+        # numbers.Real: numpy's floats too, kept as plain floats (for the spill file's JSON).
+        if (not isinstance(value, numbers.Real) or isinstance(value, bool)
                 or not math.isfinite(value) or not 0 <= value <= top):
             raise ValueError(f"lane minute of {record.camera_id} {record.lane}: {name} must be "
                              f"a number from 0 to {top:g}, not {value!r}")
-    minute = minute_start(record.minute)
-    if minute == record.minute and record.minute.tzinfo is UTC:
-        return record
-    return LaneMinute(record.camera_id, record.lane, minute, float(record.occupancy),
-                      float(record.moving), float(record.congested_s))
+        values.append(float(value))
+    occupancy, moving, congested_s = values
+    return LaneMinute(record.camera_id, record.lane, minute_start(record.minute), occupancy,
+                      moving, congested_s)
 
 
 def record_lane_minutes(store: Store, records: Iterable[LaneMinute]) -> int:
