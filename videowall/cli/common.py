@@ -259,7 +259,8 @@ def with_health(registry: Registry, args: argparse.Namespace) -> Registry:
 
 
 def add_since_option(parser: argparse.ArgumentParser, what: str, default: str = "1d") -> None:
-    """``--since WHEN`` (default one day): how far back ``what`` goes."""
+    """``--since WHEN`` (default ``default``, one day unless told): how far back ``what``
+    goes."""
     parser.add_argument("--since", type=since_time, default=since_time(default), metavar="WHEN",
                         help=f"{what}: an age (90s, 30m, 1h, 2d, 1w), a local date-time "
                              f"(2024-05-01T08:00) or 'all' (default {default})")
