@@ -296,7 +296,7 @@ def test_alerts_on_a_store_of_the_previous_release(
     assert _json(capsys) == []
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
-            ("0003",)]
+            ("0004",)]
         conn.execute("UPDATE alembic_version SET version_num = '0099'")
     assert main(["alerts", "list", "--db", str(path)]) == 2
     assert capsys.readouterr().err.startswith(

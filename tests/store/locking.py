@@ -22,11 +22,12 @@ sys.stdin.read()
 
 
 @contextmanager
-def write_lock_held(path: Path) -> Iterator[subprocess.Popen[str]]:
-    """Make the store at ``path`` (where missing) and hold its write lock from another
-    process until the block ends."""
-    with Store(path) as store:
-        store.create()
+def write_lock_held(path: Path, *, make: bool = True) -> Iterator[subprocess.Popen[str]]:
+    """Make the store at ``path`` (where missing; as it is with ``make=False``) and hold its
+    write lock from another process until the block ends."""
+    if make:
+        with Store(path) as store:
+            store.create()
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(path)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

@@ -21,16 +21,19 @@ from videowall.store import (
     AlertChange,
     AlertState,
     HealthEntry,
+    LaneMinute,
     Store,
     StoreError,
     alert_history,
     cameras,
     changes,
     health_history,
+    lane_minutes,
     migrate,
     open_alerts,
     record_alerts,
     record_health,
+    record_lane_minutes,
 )
 from videowall.store.models import Base
 
@@ -41,7 +44,7 @@ SCHEMA_1 = STORES / "schema1.db"
 SCHEMA_2 = STORES / "schema2.db"
 CAMERAS = ["lab-clip", "mall_a_lobby", "rp01-north", "rp01-south"]
 NEWER = (r"cannot use the store .*: it was written by a newer videowall "
-         r"\(revision 0099; this one knows up to revision 0003\)")
+         r"\(revision 0099; this one knows up to revision 0004\)")
 
 
 def _copy(source: Path, tmp_path: Path) -> Path:
@@ -70,8 +73,8 @@ def _at_future_revision(tmp_path: Path) -> Path:
 
 
 def test_the_head_is_the_schema_version() -> None:
-    assert migrate.head() == migrate.revision_of(SCHEMA_VERSION) == "0003"
-    assert migrate.known() == {"0001", "0002", "0003"}
+    assert migrate.head() == migrate.revision_of(SCHEMA_VERSION) == "0004"
+    assert migrate.known() == {"0001", "0002", "0003", "0004"}
     assert (migrate.MIGRATIONS / "env.py").is_file()
 
 
@@ -106,7 +109,7 @@ def test_a_store_of_the_previous_release_is_stamped_and_upgraded(tmp_path: Path)
         assert len(health_history(store, "rp01-north")) == 4
         store.create()  # and again: nothing to do
         assert store.revision() == migrate.head()
-    assert _rows(path, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert _rows(path, "SELECT version_num FROM alembic_version") == [("0004",)]
 
 
 def test_a_store_of_schema_1_gains_the_health_log_by_migration(tmp_path: Path) -> None:
@@ -140,7 +143,7 @@ def test_a_store_of_schema_2_gains_the_alerts_by_migration(tmp_path: Path) -> No
     assert "health_log" in tables and "alerts" not in tables
     with Store(path) as store:
         store.create()
-        assert store.revision() == "0003" and store.schema_version() == 3
+        assert store.revision() == "0004" and store.schema_version() == 4
         assert _differences(store) == []
         _alerts_work(store)
         assert len(health_history(store, "rp01-north")) == 3
@@ -148,6 +151,51 @@ def test_a_store_of_schema_2_gains_the_alerts_by_migration(tmp_path: Path) -> No
                                                "WHERE type = 'index'")}
     assert {"ix_alerts_state", "ix_alerts_camera", "ix_alerts_first_at",
             "ix_alert_history_alert_id_at"} <= indexes
+
+
+def _lanes_work(store: Store) -> None:
+    """A lane minute can be written to the migrated store, replaced and read back."""
+    minute = datetime.now(UTC).replace(second=0, microsecond=0)
+    record_lane_minutes(store, [LaneMinute("rp01-north", "northbound", minute, 0.5, 0.2, 40)])
+    record_lane_minutes(store, [LaneMinute("rp01-north", "northbound", minute, 0.6, 0.1, 50)])
+    assert lane_minutes(store, site="rp01") == [
+        LaneMinute("rp01-north", "northbound", minute, 0.6, 0.1, 50.0)]
+
+
+@pytest.mark.parametrize("old", [SCHEMA_1, SCHEMA_2], ids=["schema1", "schema2"])
+def test_an_old_store_gains_the_lane_occupancy_by_migration(old: Path, tmp_path: Path) -> None:
+    path = _copy(old, tmp_path)
+    assert not _rows(path, "SELECT name FROM sqlite_master WHERE name = 'lane_occupancy'")
+    with Store(path) as store:
+        store.create()
+        assert store.revision() == "0004" and store.schema_version() == 4
+        assert _differences(store) == []
+        assert [c.id for c in cameras(store)] == CAMERAS
+        _lanes_work(store)
+        _alerts_work(store)
+    indexes = {name for (name,) in _rows(path, "SELECT name FROM sqlite_master "
+                                               "WHERE type = 'index'")}
+    assert "ix_lane_occupancy_camera_id_minute" in indexes
+    assert _rows(path, "SELECT version_num FROM alembic_version") == [("0004",)]
+
+
+def test_a_store_at_revision_0003_is_upgraded_with_its_alerts(tmp_path: Path) -> None:
+    from alembic import command
+
+    path = _copy(SCHEMA_2, tmp_path)
+    with Store(path) as store:
+        store.create()
+        _alerts_work(store)
+        with store.engine.begin() as connection:
+            command.downgrade(migrate.config(connection), "0003")
+        assert store.revision() == "0003"
+    assert not _rows(path, "SELECT name FROM sqlite_master WHERE name = 'lane_occupancy'")
+    with Store(path) as store:  # the release before this one wrote it: the next start
+        store.create()
+        assert store.revision() == "0004"
+        assert _differences(store) == []
+        assert len(open_alerts(store)) == 1 and len(health_history(store, "rp01-north")) == 3
+        _lanes_work(store)
 
 
 def test_the_alerts_revision_goes_down_and_up_again(tmp_path: Path) -> None:
@@ -167,7 +215,7 @@ def test_the_alerts_revision_goes_down_and_up_again(tmp_path: Path) -> None:
         assert "health_log" in tables()
         with store.engine.begin() as connection:
             command.upgrade(migrate.config(connection), "head")
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
         assert _differences(store) == []
 
 
@@ -179,7 +227,7 @@ def test_a_migration_is_logged_in_one_line(
         store.create()
         store.create()
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
-        ("videowall.store.store", f"store {path}: schema 1 migrated to revision 0003")]
+        ("videowall.store.store", f"store {path}: schema 1 migrated to revision 0004")]
 
 
 def test_what_alembic_cannot_do_is_a_store_error_in_words(tmp_path: Path) -> None:
@@ -238,4 +286,4 @@ def test_videowall_health_refuses_a_store_at_an_unknown_revision(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"videowall: cannot use the store {path}: it was written by a "
-                          "newer videowall (revision 0099; this one knows up to revision 0003)")
+                          "newer videowall (revision 0099; this one knows up to revision 0004)")

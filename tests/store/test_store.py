@@ -602,6 +602,7 @@ def _store_at_schema_1(path: Path, registry: Registry) -> None:
         conn.execute("DROP TABLE health_log")
         conn.execute("DROP TABLE alert_history")
         conn.execute("DROP TABLE alerts")
+        conn.execute("DROP TABLE lane_occupancy")
         conn.execute("DROP TABLE alembic_version")
         conn.execute("UPDATE schema_version SET version = 1")
 
@@ -616,7 +617,7 @@ def test_a_store_of_schema_1_gains_the_health_log(db_path: Path, demo: Registry)
         with pytest.raises(StoreError, match="its tables are missing"):
             record_health(store, [HealthEntry("x", datetime.now(UTC), "live")])
         store.create()
-        assert store.schema_version() == SCHEMA_VERSION == 3
+        assert store.schema_version() == SCHEMA_VERSION == 4
         # What schema 1 held is still there, and the health log works.
         assert len(cameras(store)) == len(demo.cameras)
         cam = demo.cameras[0].id

@@ -23,13 +23,16 @@ from videowall.store import (
     AlertChange,
     AlertState,
     HealthEntry,
+    LaneMinute,
     Store,
     SyncResult,
     alert_history,
     cameras,
     health_history,
+    lane_minutes,
     list_alerts,
 )
+from videowall.store import spill as store_spill
 from videowall.store import writer as store_writer
 from videowall.store.writer import StoreWriter, WallStore, entry_of
 from videowall.streams.base import StateChanged, StreamEvent, StreamState
@@ -441,3 +444,156 @@ def test_a_damaged_spill_line_is_said_with_its_line_and_left_out(
     writer.close()
     assert writer.written == 1 and not spill.exists()
     assert f"{spill}:1: not a kept entry" in caplog.text
+
+
+# -- lane minutes -----------------------------------------------------------------------------
+
+
+def _lane(n: int, lane: str = "northbound", congested_s: float = 0.0,
+          camera: str = "cam") -> LaneMinute:
+    minute = datetime(2026, 12, 1, 7, 0, tzinfo=UTC) + timedelta(minutes=n)
+    return LaneMinute(camera, lane, minute, 0.25 + n / 100, 0.5, congested_s)
+
+
+def _lanes(path: Path) -> list[LaneMinute]:
+    with Store(path) as store:
+        return lane_minutes(store)
+
+
+def test_lane_minutes_are_written_in_batches_by_the_same_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, int, str]] = []
+    health, lanes, alerts = (store_writer.record_health, store_writer.record_lane_minutes,
+                             store_writer.record_alerts)
+
+    def recording_health(store: Store, entries: list[HealthEntry]) -> int:
+        calls.append(("health", len(entries), threading.current_thread().name))
+        return health(store, entries)
+
+    def recording_lanes(store: Store, records: list[LaneMinute]) -> int:
+        calls.append(("lanes", len(records), threading.current_thread().name))
+        return lanes(store, records)
+
+    def recording_alerts(store: Store, items: list[Alert], steps: list[AlertChange]) -> int:
+        calls.append(("alerts", len(steps), threading.current_thread().name))
+        return alerts(store, items, steps)
+
+    monkeypatch.setattr(store_writer, "record_health", recording_health)
+    monkeypatch.setattr(store_writer, "record_lane_minutes", recording_lanes)
+    monkeypatch.setattr(store_writer, "record_alerts", recording_alerts)
+    path = tmp_path / "videowall.db"
+    writer = StoreWriter(str(path), interval=0.3)
+    started = time.monotonic()
+    for n in range(56):  # a minute of 56 cameras with a lane each
+        writer.lane_minute(_lane(0, camera=f"cam-{n:02d}"))
+    writer.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
+    writer.alert_event(_alert(), _step(_alert()))
+    writer.lane_minute(_lane(1, congested_s=30.0))
+    writer.lane_minute(_lane(1, congested_s=42.0))  # the same minute again: replaces it
+    queued_in = time.monotonic() - started
+    writer.close()
+    assert queued_in < 0.05  # the caller never waits for the database
+    assert calls == [("health", 1, "store-writer"), ("lanes", 58, "store-writer"),
+                     ("alerts", 1, "store-writer")]
+    assert (writer.written, writer.lanes_written, writer.alerts_written) == (1, 58, 1)
+    assert writer.lanes_dropped == 0
+    stored = _lanes(path)
+    assert len(stored) == 57
+    assert stored[0] == _lane(1, congested_s=42.0)  # "cam" sorts first
+    with Store(path) as store:
+        assert lane_minutes(store, camera="cam-55") == [_lane(0, camera="cam-55")]
+
+
+def test_a_lane_minute_no_store_can_hold_is_refused_at_once(tmp_path: Path) -> None:
+    writer = StoreWriter(str(tmp_path / "videowall.db"), interval=0.01)
+    try:
+        with pytest.raises(ValueError, match="occupancy must be a number from 0 to 1"):
+            writer.lane_minute(dataclasses.replace(_lane(0), occupancy=float("nan")))
+        writer.lane_minute(_lane(0))
+    finally:
+        writer.close()
+    assert (writer.lanes_written, writer.lanes_dropped) == (1, 0)
+
+
+@pytest.mark.timeout(60)
+def test_lane_minutes_wait_while_another_process_holds_the_lock(tmp_path: Path) -> None:
+    path = tmp_path / "videowall.db"
+    said: list[str] = []
+    with write_lock_held(path):
+        writer = StoreWriter(str(path), interval=0.02, retry_s=0.1, notify=said.append,
+                             busy_timeout=0.1)
+        writer.lane_minute(_lane(0))
+        deadline = time.monotonic() + 5
+        while not said and time.monotonic() < deadline:
+            time.sleep(0.02)
+        writer.lane_minute(_lane(1, congested_s=12.5))
+        time.sleep(0.3)  # several attempts while locked: said once, nothing lost
+        assert len(said) == 1 and "another program holds a write lock" in said[0]
+        assert (writer.lanes_written, writer.lanes_dropped) == (0, 0)
+    deadline = time.monotonic() + 5
+    while writer.lanes_written < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    writer.close()
+    assert said[-1] == "Health log saved to the store again"
+    assert _lanes(path) == [_lane(0), _lane(1, congested_s=12.5)]
+
+
+@pytest.mark.timeout(60)
+def test_lane_minutes_unwritten_at_the_close_are_kept_and_written_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "videowall.db"
+    spill = tmp_path / "videowall.db.pending.jsonl"
+    with write_lock_held(path):
+        writer = StoreWriter(str(path), interval=0.02, busy_timeout=0.2)
+        writer.lane_minute(_lane(0))
+        writer.stream_event(event("cam", StreamState.OFFLINE, "connection refused"))
+        writer.lane_minute(_lane(0, lane="southbound", congested_s=60.0))
+        writer.close(timeout=2)
+    assert writer.spilled == 3 and (writer.lanes_dropped, writer.dropped) == (0, 0)
+    kept = [json.loads(line) for line in spill.read_text().splitlines()]
+    assert [line["kind"] for line in kept] == ["lane", "health", "lane"]
+    assert kept[0] == {"kind": "lane", "camera_id": "cam", "lane": "northbound",
+                       "minute": "2026-12-01T07:00:00+00:00", "occupancy": 0.25,
+                       "moving": 0.5, "congested_s": 0.0}
+    again = StoreWriter(str(path), interval=0.02)
+    again.close()
+    assert (again.written, again.lanes_written) == (1, 2) and not spill.exists()
+    assert _lanes(path) == [_lane(0), _lane(0, lane="southbound", congested_s=60.0)]
+
+
+def test_a_spill_file_of_the_release_before_lanes_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "videowall.db"
+    spill = tmp_path / "videowall.db.pending.jsonl"
+    alert = _alert()
+    # As the previous release wrote it: health entries and alert steps only.
+    lines = [
+        {"kind": "health", "camera_id": "cam", "at": "2026-11-29T08:00:00+00:00",
+         "state": "offline", "reason": "connection refused"},
+        store_spill._encode((alert, _step(alert))),
+    ]
+    spill.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    writer = StoreWriter(str(path), interval=0.02)
+    writer.close()
+    assert (writer.written, writer.alerts_written, writer.lanes_written) == (1, 1, 0)
+    assert not spill.exists()
+    with Store(path) as store:
+        assert list_alerts(store) == [alert]
+
+
+def test_a_lane_line_no_store_can_hold_is_said_with_its_line_and_left_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "videowall.db"
+    spill = tmp_path / "videowall.db.pending.jsonl"
+    good = store_spill._encode(_lane(0))
+    bad = {**good, "minute": "2026-12-01T07:01:00+00:00", "occupancy": 7}
+    no_number = {**good, "minute": "2026-12-01T07:02:00+00:00", "moving": "fast"}
+    spill.write_text("".join(json.dumps(line) + "\n" for line in (bad, good, no_number)))
+    writer = StoreWriter(str(path), interval=0.02)
+    writer.close()
+    assert writer.lanes_written == 1 and not spill.exists()
+    assert _lanes(path) == [_lane(0)]
+    assert f"{spill}:1: not a kept entry, left out (ValueError)" in caplog.text
+    assert f"{spill}:3: not a kept entry, left out (TypeError)" in caplog.text

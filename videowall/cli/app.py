@@ -4,7 +4,7 @@
 :func:`main`. The command line imports no Qt: each command imports what it needs when it
 runs, so ``videowall cameras validate`` works on a box without a display or Qt at all.
 
-Exit codes: 0 success; 1 a bad registry, an unknown camera or alert, a failed probe; 2 a
+Exit codes: 0 success; 1 a bad registry, an unknown camera, site or alert, a failed probe; 2 a
 usage error, a registry file or a store that cannot be read; 130 interrupted.
 """
 
@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from videowall import __version__
-from videowall.cli import alerts, bench, cameras, health, probe, wall
+from videowall.cli import alerts, bench, cameras, health, probe, traffic, wall
 from videowall.cli.common import UsageError, add_log_level_option
 from videowall.registry import ConfigError
 from videowall.util import memory
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_commands(commands, common)
     health.add_commands(commands, common)
     alerts.add_commands(commands, common)
+    traffic.add_commands(commands, common)
     bench.add_commands(commands)
     return parser
 

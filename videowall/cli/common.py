@@ -258,11 +258,12 @@ def with_health(registry: Registry, args: argparse.Namespace) -> Registry:
     return replace(registry, health=health)
 
 
-def add_since_option(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--since WHEN`` (default one day): how far back ``what`` goes."""
-    parser.add_argument("--since", type=since_time, default=since_time("1d"), metavar="WHEN",
+def add_since_option(parser: argparse.ArgumentParser, what: str, default: str = "1d") -> None:
+    """``--since WHEN`` (default ``default``, one day unless told): how far back ``what``
+    goes."""
+    parser.add_argument("--since", type=since_time, default=since_time(default), metavar="WHEN",
                         help=f"{what}: an age (90s, 30m, 1h, 2d, 1w), a local date-time "
-                             "(2024-05-01T08:00) or 'all' (default 1d)")
+                             f"(2024-05-01T08:00) or 'all' (default {default})")
 
 
 def add_read_store_option(parser: argparse.ArgumentParser) -> None:

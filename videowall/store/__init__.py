@@ -13,6 +13,8 @@ Use::
     health_history(store, "rp01-north", since=an_hour_ago)
     record_alerts(store, [alert], [AlertChange(alert.id, utcnow(), "raised", alert.state)])
     open_alerts(store)                   # what the wall shows again after a restart
+    record_lane_minutes(store, [LaneMinute("rp01-north", "northbound", minute, 0.4, 0.9, 0)])
+    lane_minutes(store, site="rp01", since=an_hour_ago)
 
 Every failure raises :class:`StoreError`, whose message names the store and the reason.
 The wall writes through :class:`videowall.store.writer.StoreWriter` (one thread, one
@@ -38,6 +40,12 @@ from videowall.store.health import (
     health_history,
     record_health,
 )
+from videowall.store.lanes import (
+    check_lane_minute,
+    lane_camera_ids,
+    lane_minutes,
+    record_lane_minutes,
+)
 from videowall.store.models import SCHEMA_VERSION
 from videowall.store.records import (
     Alert,
@@ -47,12 +55,13 @@ from videowall.store.records import (
     ChangeKind,
     Entity,
     HealthEntry,
+    LaneMinute,
     StoredCamera,
     StoreError,
     SyncResult,
 )
 from videowall.store.store import Store, default_path
-from videowall.store.sync import cameras, changes, sync_registry
+from videowall.store.sync import cameras, changes, site_ids, sync_registry
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -65,6 +74,7 @@ __all__ = [
     "ChangeKind",
     "Entity",
     "HealthEntry",
+    "LaneMinute",
     "StateFilter",
     "Store",
     "StoreError",
@@ -75,14 +85,19 @@ __all__ = [
     "alert_history",
     "cameras",
     "changes",
+    "check_lane_minute",
     "default_path",
     "find_alerts",
     "health_before",
     "health_camera_ids",
     "health_history",
+    "lane_camera_ids",
+    "lane_minutes",
     "list_alerts",
     "open_alerts",
     "record_alerts",
     "record_health",
+    "record_lane_minutes",
+    "site_ids",
     "sync_registry",
 ]

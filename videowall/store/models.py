@@ -15,7 +15,7 @@ revision in :mod:`videowall.store.migrations` written to match, and raise
 from one written by a newer, which this one must not touch.
 
 Schema history: 1 the registry mirror; 2 adds ``health_log``; 3 adds ``alerts`` and
-``alert_history``.
+``alert_history``; 4 adds ``lane_occupancy``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -40,7 +41,7 @@ from sqlalchemy.types import TypeDecorator
 from videowall.registry.model import PRIORITY_DEFAULT
 
 #: The version of the table layout below. Raise it with every change of a table.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def utcnow() -> datetime:
@@ -281,3 +282,28 @@ class AlertHistoryRow(Base):
     by_user: Mapped[str] = mapped_column(default="")
     note: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class LaneOccupancyRow(Base):
+    """One minute of one traffic lane of a camera
+    (:class:`~videowall.store.records.LaneMinute`): how much of the lane was occupied, how
+    much of the minute its contents moved, and how long a queue stood still.
+
+    The key is the camera, the lane and the minute (its start, UTC): a second write of the
+    same minute replaces the first. ``camera_id`` has no foreign key, as the health log:
+    minutes are written as they are measured, also while the registry mirror is behind.
+    """
+
+    __tablename__ = "lane_occupancy"
+    __table_args__ = (Index("ix_lane_occupancy_camera_id_minute", "camera_id", "minute"),)
+
+    camera_id: Mapped[str] = mapped_column(primary_key=True)
+    #: The lane zone's name.
+    lane: Mapped[str] = mapped_column(primary_key=True)
+    minute: Mapped[datetime] = mapped_column(primary_key=True)
+    #: The mean share of the lane occupied, 0..1.
+    occupancy: Mapped[float] = mapped_column(Float)
+    #: The share of the minute the lane's contents moved, 0..1.
+    moving: Mapped[float] = mapped_column(Float)
+    #: Seconds of the minute the lane was congested, 0..60.
+    congested_s: Mapped[float] = mapped_column(Float)

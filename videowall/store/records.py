@@ -161,6 +161,30 @@ class HealthEntry:
         return f"{text}: {self.reason}" if self.reason else text
 
 
+@dataclass(frozen=True)
+class LaneMinute:
+    """One minute of one traffic lane of a camera, as the motion watcher measured it and
+    the store keeps it (``lane_occupancy``): a second value of the same minute replaces
+    the first."""
+
+    camera_id: str
+    #: The lane zone's name, as the registry's ``motion`` section gives it (``northbound``).
+    lane: str
+    #: The start of the minute (timezone-aware, UTC).
+    minute: datetime
+    #: The mean share of the lane occupied during the minute, 0..1.
+    occupancy: float
+    #: The share of the minute the lane's contents moved, 0..1.
+    moving: float
+    #: Seconds of the minute the lane was congested (a queue standing still), 0..60.
+    congested_s: float
+
+    def __str__(self) -> str:
+        return (f"{self.camera_id} {self.lane} {self.minute:%Y-%m-%d %H:%M}Z: occupancy "
+                f"{self.occupancy:.0%}, moving {self.moving:.0%}, congested "
+                f"{self.congested_s:g} s")
+
+
 class AlertState(enum.StrEnum):
     """Where an alert stands: ``new`` until someone acknowledges it, ``resolved`` once its
     cause went away (a resolved alert may still wait for an acknowledgement)."""

@@ -1,9 +1,10 @@
 """What the store's writer could not write before the wall closed, kept in a file next to
 the store (``videowall.db.pending.jsonl``) and written at the next start.
 
-One JSON object a line: a health-log entry (``"kind": "health"``) or a step of an alert
-with the alert as it stood (``"kind": "alert"``). Nothing else goes there: no registry,
-no URL, no password. The file is readable by its owner only.
+One JSON object a line: a health-log entry (``"kind": "health"``), a minute of a traffic
+lane (``"kind": "lane"``, since schema 4; files written before hold none) or a step of an
+alert with the alert as it stood (``"kind": "alert"``). Nothing else goes there: no
+registry, no URL, no password. The file is readable by its owner only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from videowall.store.records import Alert, AlertChange, AlertState, HealthEntry, StoreError
+from videowall.store.lanes import check_lane_minute
+from videowall.store.records import (
+    Alert,
+    AlertChange,
+    AlertState,
+    HealthEntry,
+    LaneMinute,
+    StoreError,
+)
 from videowall.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -26,8 +35,8 @@ SUFFIX = ".pending.jsonl"
 #: A spill file larger than this is not read (it was not written by a writer).
 MAX_BYTES = 64 * 1024 * 1024
 
-#: What is kept: a health-log entry, or an alert with one step of it.
-Kept = HealthEntry | tuple[Alert, AlertChange]
+#: What is kept: a health-log entry, a lane minute, or an alert with one step of it.
+Kept = HealthEntry | LaneMinute | tuple[Alert, AlertChange]
 
 
 def spill_path(url: str | None) -> Path | None:
@@ -80,6 +89,8 @@ def load(path: Path) -> list[Kept]:
 def _encode(item: Kept) -> dict[str, Any]:
     if isinstance(item, HealthEntry):
         return {"kind": "health", **_plain(dataclasses.asdict(item))}
+    if isinstance(item, LaneMinute):
+        return {"kind": "lane", **_plain(dataclasses.asdict(item))}
     alert, change = item
     return {"kind": "alert", "alert": _plain(dataclasses.asdict(alert)),
             "change": _plain(dataclasses.asdict(change))}
@@ -95,6 +106,11 @@ def _decode(data: dict[str, Any]) -> Kept:
     if data["kind"] == "health":
         return HealthEntry(camera_id=str(data["camera_id"]), at=_time(data["at"]),
                            state=str(data["state"]), reason=str(data.get("reason", "")))
+    if data["kind"] == "lane":
+        return check_lane_minute(LaneMinute(
+            camera_id=str(data["camera_id"]), lane=str(data["lane"]),
+            minute=_time(data["minute"]), occupancy=_number(data["occupancy"]),
+            moving=_number(data["moving"]), congested_s=_number(data["congested_s"])))
     if data["kind"] != "alert":
         raise ValueError(data["kind"])
     return _alert(data["alert"]), _change(data["change"])
@@ -116,6 +132,12 @@ def _change(data: dict[str, Any]) -> AlertChange:
     values["at"] = _time(values["at"])
     values["state"] = AlertState(values["state"])
     return AlertChange(**values)
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"not a number: {value!r}")
+    return float(value)
 
 
 def _time(value: object) -> datetime:

@@ -132,6 +132,15 @@ def cameras(store: Store, include_removed: bool = False) -> list[StoredCamera]:
         return [_stored_camera(row) for row in session.scalars(stmt)]
 
 
+def site_ids(store: Store, include_removed: bool = True) -> list[str]:
+    """The ids of the sites in the store, sorted; removed ones too unless told not to."""
+    stmt = select(SiteRow.id).order_by(SiteRow.id)
+    if not include_removed:
+        stmt = stmt.where(SiteRow.removed.is_(False))
+    with store.read("read the sites from") as session:
+        return list(session.scalars(stmt))
+
+
 def changes(
     store: Store,
     camera_id: str | None = None,

@@ -1,12 +1,13 @@
 """The store's writer: one thread and one :class:`~videowall.store.Store` take what the
 wall has to say to the database, so the wall never waits for it.
 
-Three kinds of job share its queue: each registry the wall applies (mirrored into the
-store at once, one at a time), each stream state change and each step of an alert
-(gathered for a second and written together: the health log in one transaction, the
-alerts in the next). A store that cannot be written (locked, read-only, unreachable) keeps
-the state changes and the alert steps queued, up to a limit, and is tried again; the
-operator is told once, in words, and again when writing works once more. A registry that
+Four kinds of job share its queue: each registry the wall applies (mirrored into the
+store at once, one at a time), each stream state change, each minute of a traffic lane
+and each step of an alert (gathered for a second and written together: the health log in
+one transaction, the lane minutes in the next, the alerts in the last). A store that
+cannot be written (locked, read-only, unreachable) keeps the state changes, lane minutes
+and alert steps queued, up to a limit, and is tried again; the operator is told once, in
+words, and again when writing works once more. A registry that
 cannot be mirrored is said each time; the wall keeps running on the registry it has.
 
 Closing never waits longer than its timeout: each write waits at most
@@ -30,7 +31,8 @@ from videowall.registry.model import Registry
 from videowall.store import spill
 from videowall.store.alerts import open_alerts, record_alerts
 from videowall.store.health import record_health
-from videowall.store.records import Alert, AlertChange, HealthEntry, StoreError
+from videowall.store.lanes import check_lane_minute, record_lane_minutes
+from videowall.store.records import Alert, AlertChange, HealthEntry, LaneMinute, StoreError
 from videowall.store.store import Store
 from videowall.store.sync import sync_registry
 from videowall.streams.base import StateChanged, StreamEvent
@@ -41,10 +43,10 @@ Notify = Callable[[str], None]
 
 #: Seconds the writer gathers state changes before it writes them in one transaction.
 DEFAULT_INTERVAL = 1.0
-#: State changes and alert steps written in one batch at most.
+#: State changes, lane minutes and alert steps written in one batch at most.
 MAX_BATCH = 500
-#: State changes and alert steps kept while the store cannot be written; the oldest go
-#: first beyond this.
+#: State changes, lane minutes and alert steps kept while the store cannot be written;
+#: the oldest go first beyond this (56 cameras of 3 lanes fill it in about two hours).
 MAX_PENDING = 20_000
 #: Seconds between attempts while the store cannot be written.
 RETRY_S = 5.0
@@ -81,14 +83,14 @@ class _AlertEvent:
 
 
 #: What waits for the next batch.
-_Pending = HealthEntry | _AlertEvent
+_Pending = HealthEntry | LaneMinute | _AlertEvent
 #: What the queue carries; None asks the thread to stop.
 _Job = _Pending | _RegistryJob | None
 
 
 class StoreWriter:
-    """Writes the registry the wall shows, its stream state changes and its alerts to the
-    store at ``url`` (None: the default store), on one thread of its own.
+    """Writes the registry the wall shows, its stream state changes, its lanes' minutes and
+    its alerts to the store at ``url`` (None: the default store), on one thread of its own.
 
     Every public method returns at once and may be called from any thread. Call
     :meth:`close` at the end: it finishes what is queued (waiting up to its timeout).
@@ -118,7 +120,10 @@ class StoreWriter:
         #: Alert steps written, and given up (the same way).
         self.alerts_written = 0
         self.alerts_dropped = 0
-        #: State changes and alert steps kept in the spill file at close.
+        #: Lane minutes written, and given up (the same way).
+        self.lanes_written = 0
+        self.lanes_dropped = 0
+        #: State changes, lane minutes and alert steps kept in the spill file at close.
         self.spilled = 0
         #: Where what cannot be written by the close is kept (None: not a file store).
         self.spill_path = spill.spill_path(url)
@@ -164,6 +169,15 @@ class StoreWriter:
         if change.alert_id != alert.id:
             raise ValueError(f"a step of alert {change.alert_id} given with alert {alert.id}")
         self._jobs.put(_AlertEvent(alert, change))
+
+    def lane_minute(self, record: LaneMinute) -> None:
+        """Queue a minute of a traffic lane; returns at once.
+
+        Written with the health log, replacing a value of the same camera, lane and minute
+        in the store. ValueError at once for what no store can hold (see
+        :func:`videowall.store.lanes.check_lane_minute`).
+        """
+        self._jobs.put(check_lane_minute(record))
 
     def open_alerts(self) -> list[Alert]:
         """The alerts still open in the store (read now, on the caller's thread: once, at
@@ -274,31 +288,49 @@ class StoreWriter:
             self._count_dropped(pending[:extra])
             del pending[:extra]
 
-    def _count_dropped(self, jobs: list[_Pending]) -> tuple[int, int]:
-        """Count ``jobs`` as given up; returns how many state changes and alert steps."""
+    def _count_dropped(self, jobs: list[_Pending]) -> tuple[int, int, int]:
+        """Count ``jobs`` as given up; returns how many state changes, lane minutes and
+        alert steps."""
         steps = sum(1 for job in jobs if isinstance(job, _AlertEvent))
-        self.dropped += len(jobs) - steps
+        lanes = sum(1 for job in jobs if isinstance(job, LaneMinute))
+        self.dropped += len(jobs) - steps - lanes
+        self.lanes_dropped += lanes
         self.alerts_dropped += steps
-        return len(jobs) - steps, steps
+        return len(jobs) - steps - lanes, lanes, steps
 
     def _drop(self, pending: list[_Pending]) -> None:
-        entries, steps = self._count_dropped(pending)
+        entries, lanes, steps = self._count_dropped(pending)
         if entries:
             log.warning("health log: %d state changes could not be written to the store",
                         entries)
+        if lanes:
+            log.warning("traffic: %d lane minutes could not be written to the store", lanes)
         if steps:
             log.warning("alerts: %d alert steps could not be written to the store", steps)
 
     def _write(self, store: Store, pending: list[_Pending]) -> None:
         """Write the next batch and take it off ``pending``: the state changes first, then
-        the alert steps; what one transaction wrote is gone before the next is tried."""
-        batch = pending[:MAX_BATCH]
-        events = [job for job in batch if isinstance(job, _AlertEvent)]
-        entries = [job for job in batch if isinstance(job, HealthEntry)]
+        the lane minutes, then the alert steps; what one transaction wrote is gone before
+        the next is tried."""
+        size = min(len(pending), MAX_BATCH)
+        entries = [job for job in pending[:size] if isinstance(job, HealthEntry)]
         if entries:
             record_health(store, entries)
             self.written += len(entries)
-            pending[: len(batch)] = events
+            size = _take_off(pending, size, HealthEntry)
+        lanes = [job for job in pending[:size] if isinstance(job, LaneMinute)]
+        if lanes:
+            try:
+                record_lane_minutes(store, lanes)
+            except (TypeError, ValueError):
+                # Checked when queued; a value no store can hold must not stop the rest.
+                log.exception("traffic: %d lane minutes cannot be written (given up)",
+                              len(lanes))
+                self.lanes_dropped += len(lanes)
+            else:
+                self.lanes_written += len(lanes)
+            size = _take_off(pending, size, LaneMinute)
+        events = [job for job in pending[:size] if isinstance(job, _AlertEvent)]
         if events:
             try:
                 record_alerts(store, [e.alert for e in events], [e.change for e in events])
@@ -309,7 +341,7 @@ class StoreWriter:
                 self.alerts_dropped += len(events)
             else:
                 self.alerts_written += len(events)
-        del pending[: len(events)]
+        del pending[:size]
 
     def _flush(self, pending: list[_Pending]) -> None:
         try:
@@ -354,7 +386,7 @@ class StoreWriter:
     def _spill(self, pending: list[_Pending]) -> bool:
         if self.spill_path is None:
             return False
-        kept = [job if isinstance(job, HealthEntry) else (job.alert, job.change)
+        kept = [(job.alert, job.change) if isinstance(job, _AlertEvent) else job
                 for job in pending]
         try:
             spill.save(self.spill_path, kept)
@@ -364,7 +396,8 @@ class StoreWriter:
             return False
         self.spilled += len(kept)
         log.warning("the store could not be written before the wall closed: %d state "
-                    "changes and alert steps kept in %s, written at the next start",
+                    "changes, lane minutes and alert steps kept in %s, written at the next "
+                    "start",
                     len(kept), self.spill_path)
         return True
 
@@ -375,9 +408,9 @@ class StoreWriter:
         kept = spill.load(self.spill_path)
         self._unspilled = bool(kept)
         if kept:
-            log.info("store: writing %d state changes and alert steps kept in %s",
+            log.info("store: writing %d state changes, lane minutes and alert steps kept in %s",
                      len(kept), self.spill_path)
-        return [item if isinstance(item, HealthEntry) else _AlertEvent(*item) for item in kept]
+        return [_AlertEvent(*item) if isinstance(item, tuple) else item for item in kept]
 
     def _remove_spill(self) -> None:
         if self.spill_path is not None:
@@ -394,6 +427,14 @@ class StoreWriter:
 
 #: The main window's listener: what the wall writes to the store.
 WallStore = StoreWriter
+
+
+def _take_off(pending: list[_Pending], size: int, kind: type) -> int:
+    """Take the jobs of ``kind`` off the first ``size`` of ``pending``; returns how many of
+    those are left."""
+    rest = [job for job in pending[:size] if not isinstance(job, kind)]
+    pending[:size] = rest
+    return len(rest)
 
 
 def _source_text(registry: Registry) -> bytes | None:
