@@ -198,6 +198,7 @@ class Decoder(ABC):
         self._bytes_seen = 0
         self._bytes_t = 0.0
         self._restarting = False
+        self._in_session = False  # between _begin_session() and the session's end
 
     @property
     def safe_url(self) -> str:
@@ -233,8 +234,8 @@ class Decoder(ABC):
         counted or a state shown (a backend that takes a setting only when it opens the
         stream). The slot keeps the last picture meanwhile. Returns at once."""
         with self._state_lock:
-            if self._thread is None or not self._session_live or self._end_reason:
-                return  # not showing pictures yet: the next attempt takes the change
+            if not self._in_session or self._end_reason:
+                return  # between sessions (or not started): the next one takes the change
             self._restarting = True
             self._end_reason = reason
         self.log.info("restarting the session: %s", reason)
@@ -451,6 +452,7 @@ class Decoder(ABC):
             self._session_live = False
             self._was_stable = False
             self._retry_at_once = False
+            self._in_session = True
             session = self._session_id
         self.stats.first_frame_s = None
         return session
@@ -497,6 +499,7 @@ class Decoder(ABC):
         """Whether the session that just ended was ended by :meth:`restart_session`."""
         with self._state_lock:
             restarting, self._restarting = self._restarting, False
+            self._in_session = False
             if restarting and self._end_reason is not None:
                 self._end_reason = None
                 self._session_live = False
