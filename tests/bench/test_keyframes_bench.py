@@ -17,7 +17,7 @@ def test_a_tiny_keyframes_bench_reports_every_run(tmp_path: Path) -> None:
     out = tmp_path / "keyframes.json"
     proc = subprocess.run(
         [sys.executable, "-m", "videowall", "bench", "keyframes", "--streams", "1",
-         "--seconds", "2", "--warmup", "3", "--json", str(out)],
+         "--seconds", "2", "--warmup", "7", "--json", str(out)],
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
@@ -34,6 +34,6 @@ def test_a_tiny_keyframes_bench_reports_every_run(tmp_path: Path) -> None:
             assert 0 < run["pictures_per_s"] <= 2.5, (name, run)  # a key frame a second
         else:
             assert run["pictures_per_s"] >= 15, (name, run)
-    assert isinstance(result["key_frames_under_target"], bool)
+    assert set(result["key_frames_under_target"]) == {"ffmpeg", "vlc"}
     assert "decode-only (ffmpeg -threads 1)" in proc.stdout
     assert "ffmpeg-key-frames" in proc.stdout
