@@ -161,3 +161,27 @@ def test_vlc_switches_by_a_quiet_restart(
     assert watch_for(manager, stream, 3.0) == {StreamState.LIVE}
     assert (decoder.stats.frames_published - before) / 3.0 >= 15.0
     assert decoder.stats.reconnects == 0 and stream.decoder is decoder
+
+
+@pytest.mark.parametrize("backend", ["ffmpeg", "vlc"])
+def test_a_stalled_source_is_seen_at_key_frames_only_within_stall_max(
+    manager: StreamManager, gop_server: FfmpegHttpServer, backend: str
+) -> None:
+    proxy = FaultProxy(("127.0.0.1", gop_server.port))
+    proxy.start()
+    try:
+        cam = Camera(f"stall-{backend}", "Stalls", "s", proxy.url(gop_server.url),
+                     backend=backend)
+        stream = manager.acquire(cam, WATCH, viewer=False)
+        # five pictures: the rhythm of key frames is learnt from the second on
+        wait_until(manager, lambda: stream.state == StreamState.LIVE
+                   and stream.stats.frames_published >= 5, 15)
+        proxy.pause()  # the connection stays open; nothing comes any more
+        paused = time.monotonic()
+        wait_until(manager, lambda: stream.state == StreamState.STALLED, 12)
+        # three key-frame intervals after the last picture (libvlc still shows what it
+        # buffered first), well within stall_max_s
+        assert time.monotonic() - paused <= 8.0
+    finally:
+        manager.shutdown()
+        proxy.stop()

@@ -130,7 +130,8 @@ class HealthMonitor:
     Key frames only (:meth:`set_key_frames`): pictures come once per group of pictures
     (1 s, or 2 to 4 s for many cameras), so the frame rate says nothing. The monitor then
     learns the interval between the pictures really decoded (the longest of the last
-    :data:`KEY_INTERVALS_KEPT`), and calls the stream stalled after
+    :data:`KEY_INTERVALS_KEPT`, from the second picture of a session or a switch on), and
+    calls the stream stalled after
     :data:`KEY_STALL_INTERVALS` of them once the bytes stopped coming as well; while bytes
     keep coming, or until two intervals are known, after ``stall_max_s``. Switching back
     to full decoding waits for the next key frame: until a picture decoded after the
@@ -154,6 +155,7 @@ class HealthMonitor:
             maxlen=KEY_INTERVALS_KEPT)
         self._switched_t = float("-inf")
         self._seen_decoded_t = 0.0
+        self._key_pictures = 0  # pictures seen since the last switch or reset
 
     def set_key_frames(self, now: float, on: bool) -> None:
         """The stream switched to key frames only (``on``) or back to full decoding at
@@ -165,6 +167,7 @@ class HealthMonitor:
             self._key_intervals.clear()
         self._switched_t = now
         self._seen_decoded_t = 0.0
+        self._key_pictures = 0
         self._live_since = now
 
     def key_stall_after(self) -> float:
@@ -184,7 +187,10 @@ class HealthMonitor:
     def _learn_key_interval(self, last_decoded_t: float) -> None:
         if last_decoded_t <= self._switched_t or last_decoded_t == self._seen_decoded_t:
             return  # a picture decoded before the switch tells nothing of the new mode
-        if self._seen_decoded_t > self._switched_t:
+        self._key_pictures += 1
+        # from the second picture on: libvlc shows the first one of a session at once and
+        # the next after its buffer, an interval that is no rhythm of the source
+        if self._key_pictures > 2:
             self._key_intervals.append(last_decoded_t - self._seen_decoded_t)
         self._seen_decoded_t = last_decoded_t
 
@@ -202,6 +208,7 @@ class HealthMonitor:
         self._live_since = now
         self._session_t = now
         self._seen_decoded_t = 0.0
+        self._key_pictures = 0
         if self.nominal_fps is None and source_fps and 0.5 <= source_fps <= 240:
             self.nominal_fps = source_fps
 
