@@ -118,7 +118,7 @@ class FakeDecoder(Decoder):
         if self.fail_with:
             return self.fail_with
         n = 0
-        while not self.stopping and not self.fail_with:
+        while not self.stopping and not self.fail_with and not self._health_end():
             image = np.full((4, 8, 4), 100, np.uint8)
             image[:, n % 8] = 255
             n += 1
@@ -126,7 +126,7 @@ class FakeDecoder(Decoder):
             self.stats.frames_decoded += 1
             self._frame_arrived()
             self._wait(0.01)
-        return self.fail_with or "stopped"
+        return self.fail_with or self._health_end() or "stopped"
 
 
 def _fake_factory(

@@ -27,6 +27,7 @@ from videowall.wall.session import (
     NOT_WATCHED,
     OFF_THE_WALL,
     WALL_CLOSED,
+    WATCH_SIZE,
     WallSession,
     last_live_change,
     resolve_cameras,
@@ -136,6 +137,22 @@ def test_the_last_release_says_why_the_stream_stopped(
     assert seen.states("red") == [(StreamState.STOPPED, OFF_THE_WALL)]
     session.release("red")  # nothing to release: nothing said
     assert len(seen.states("red")) == 1
+
+
+def test_a_watched_camera_is_a_watcher_at_key_frames_only_until_a_tile_shows_it(
+    session: WallSession, registry: Registry
+) -> None:
+    red = registry.get("red")
+    assert red is not None and session.watch(red)
+    stream = session.stream("red")
+    assert stream is not None and (stream.viewers, stream.watchers) == (0, 1)
+    assert stream.decoder.key_frames_only and stream.decoder.max_size == WATCH_SIZE
+    assert session.acquire(red, (640, 360)) is stream  # a tile: a viewer, every frame
+    assert (stream.viewers, stream.watchers) == (1, 1) and not stream.decoder.key_frames_only
+    session.release("red")  # the tile goes, the watch stays: key frames only again
+    assert session.stream("red") is stream and stream.decoder.key_frames_only
+    session.unwatch("red")
+    assert session.stream("red") is None
 
 
 def test_a_failing_subscriber_does_not_starve_the_others(

@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="videowall bench", description=__doc__.split("\n")[0],
         epilog="'videowall bench health' times fault detection and recovery; "
-               "'videowall bench soak' runs the wall for an hour under faults.")
+               "'videowall bench soak' runs the wall for an hour under faults; "
+               "'videowall bench keyframes' measures background cameras at key frames only.")
     parser.add_argument("--tiles", default="9,16", help="tile counts, comma-separated")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (default 2)")
     parser.add_argument("--warmup", type=float, default=6.0, help="seconds before measuring")

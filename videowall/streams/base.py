@@ -123,11 +123,21 @@ class Decoder(ABC):
     Reconnecting: capped exponential backoff with jitter (slow after a refusal of the
     credentials), reset once a session stayed live :data:`STABLE_AFTER_S`; an optional
     shared :class:`~videowall.streams.backoff.ConnectGate` limits attempts per host.
+
+    Key frames only (:attr:`key_frames_only`): for a camera nobody looks at, only its key
+    frames are decoded (one picture per group of pictures, at a fraction of the cost);
+    pictures still reach the slot, so motion and health watchers see it. A backend with
+    :attr:`live_key_frames` switches while it runs; on the others the owner calls
+    :meth:`restart_session` after a switch (a new session over a new connection, the
+    last picture kept in the slot, no reconnection counted or shown).
     """
 
     backend_name = "?"
     #: Whether changing :attr:`max_size` while running takes effect without a restart.
     live_resize = False
+    #: Whether changing :attr:`key_frames_only` while running takes effect without a
+    #: restart (else the owner calls :meth:`restart_session`).
+    live_key_frames = False
 
     def __init__(
         self,
@@ -182,6 +192,13 @@ class Decoder(ABC):
         self._rates = RateWindow()
         self._judged_session = -1
         self._sampled_decoded_t = 0.0
+        self._key_frames_only = False
+        self._key_switches = 0  # how often the mode changed (the watchdog follows)
+        self._judged_switches = 0
+        self._bytes_seen = 0
+        self._bytes_t = 0.0
+        self._restarting = False
+        self._in_session = False  # between _begin_session() and the session's end
 
     @property
     def safe_url(self) -> str:
@@ -194,6 +211,34 @@ class Decoder(ABC):
     @property
     def detail(self) -> str:
         return self._detail
+
+    @property
+    def key_frames_only(self) -> bool:
+        """Whether only key frames are decoded (default False: every frame)."""
+        return self._key_frames_only
+
+    @key_frames_only.setter
+    def key_frames_only(self, on: bool) -> None:
+        """Decode key frames only, or every frame again (any thread). The health
+        judgment forgets the rate it learnt. Backends without :attr:`live_key_frames`
+        take the change with the next session (see :meth:`restart_session`)."""
+        on = bool(on)
+        if on == self._key_frames_only:
+            return
+        self._key_frames_only = on
+        self._key_switches += 1
+        self.log.info("decoding %s from now on", "key frames only" if on else "every frame")
+
+    def restart_session(self, reason: str = "decoding changed") -> None:
+        """End the running session and begin the next one at once, without a reconnection
+        counted or a state shown (a backend that takes a setting only when it opens the
+        stream). The slot keeps the last picture meanwhile. Returns at once."""
+        with self._state_lock:
+            if not self._in_session or self._end_reason:
+                return  # between sessions (or not started): the next one takes the change
+            self._restarting = True
+            self._end_reason = reason
+        self.log.info("restarting the session: %s", reason)
 
     @property
     def health_config(self) -> HealthConfig:
@@ -276,8 +321,17 @@ class Decoder(ABC):
     def check_health(self, now: float) -> None:
         """Measure rates and judge the running session once (the watchdog's thread)."""
         stats = self.stats
+        switches = self._key_switches
+        if switches != self._judged_switches:  # the mode changed: learn the rate anew
+            self._judged_switches = switches
+            self._rates.clear()
+            self._monitor.set_key_frames(now, self._key_frames_only)
+        elif self._monitor.key_frames != self._key_frames_only:  # a new monitor
+            self._monitor.set_key_frames(now, self._key_frames_only)
         fps, bps = self._rates.update(now, stats.frames_decoded, self.bytes_read)
         stats.fps, stats.bitrate_bps = fps, bps * 8
+        if self.bytes_read != self._bytes_seen:
+            self._bytes_seen, self._bytes_t = self.bytes_read, now
         session = self._session_id
         judged = _JUDGED
         if session == self._frozen_session:
@@ -296,7 +350,8 @@ class Decoder(ABC):
                 self._sampled_decoded_t = stats.last_decoded_t
                 thumb = thumbnail(frame.image)
         verdict = monitor.assess(now, stats.last_decoded_t, fps=fps or None, thumb=thumb,
-                                 source_fps=stats.source_fps)
+                                 source_fps=stats.source_fps,
+                                 bytes_t=self._bytes_t or None)
         state = StreamState(verdict.condition.value)
         detail = verdict.detail if state != StreamState.LIVE else self.backend_name
         self._set_state(state, detail, only_from=judged, session=session)
@@ -336,6 +391,7 @@ class Decoder(ABC):
             "bitrate_kbps": round(s.bitrate_bps / 1000, 1),
             "last_frame_age_s": round(now - s.last_decoded_t, 3) if s.last_decoded_t else None,
             "reconnects": s.reconnects,
+            "key_frames_only": self._key_frames_only,
             "first_frame_s": None if s.first_frame_s is None else round(s.first_frame_s, 3),
             "next_retry_in_s": round(max(0.0, s.next_retry_t - now), 3) if retrying else None,
         }
@@ -396,14 +452,18 @@ class Decoder(ABC):
             self._session_live = False
             self._was_stable = False
             self._retry_at_once = False
+            self._in_session = True
             session = self._session_id
         self.stats.first_frame_s = None
         return session
 
     def _run(self) -> None:
+        restarted = False
         try:
             while not self._stop_event.is_set():
-                if self.stats.reconnects:
+                if restarted:
+                    pass  # a restart asked by the owner: the state stays as it is
+                elif self.stats.reconnects:
                     self._set_state(
                         StreamState.RECONNECTING,
                         f"{self._last_reason} — attempt {self.stats.reconnects + 1}",
@@ -428,10 +488,23 @@ class Decoder(ABC):
                     self._release_gate()
                 if self._stop_event.is_set():
                     break
-                self._after_session(reason)
+                restarted = self._restarted()
+                if not restarted:
+                    self._after_session(reason)
         except Exception:
             self.log.exception("decoder loop crashed")
             self._set_state(StreamState.OFFLINE, "internal error: decoder loop crashed")
+
+    def _restarted(self) -> bool:
+        """Whether the session that just ended was ended by :meth:`restart_session`."""
+        with self._state_lock:
+            restarting, self._restarting = self._restarting, False
+            self._in_session = False
+            if restarting and self._end_reason is not None:
+                self._end_reason = None
+                self._session_live = False
+                return True
+            return False
 
     def _after_session(self, reason: str) -> None:
         """Say why the session ended, then wait for the next attempt."""

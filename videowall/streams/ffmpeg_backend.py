@@ -83,11 +83,50 @@ def describe_av_error(
     return f"FFmpeg could not read the stream ({text})"
 
 
+class _KeyFrames:
+    """Which packets of a session reach the decoder: all of them, or key frames only."""
+
+    def __init__(self) -> None:
+        self.key_only = False  # the mode decoded in; follows key_frames_only
+        self.await_key = False  # after a switch: decode from the next key frame on
+
+    def wants(self, packet: Any, ctx: Any, key_frames_only: bool) -> bool:
+        """Whether ``packet`` is to be decoded (the decoder's thread, per packet)."""
+        if key_frames_only != self.key_only:
+            self.key_only = key_frames_only
+            ctx.flush_buffers()  # no half-decoded run left inside
+            self.await_key = True
+        if (self.key_only or self.await_key) and not packet.is_keyframe:
+            return False
+        self.await_key = False
+        return True
+
+    def decode(self, packet: Any, ctx: Any) -> list[Any]:
+        """The pictures of ``packet``; with key frames only, at once (drained)."""
+        frames = list(packet.decode())
+        if self.key_only:
+            frames += ctx.decode(None)
+            ctx.flush_buffers()
+        return frames
+
+
 class FfmpegDecoder(Decoder):
-    """Decodes one stream with PyAV on the decoder's thread."""
+    """Decodes one stream with PyAV on the decoder's thread.
+
+    Key frames only (:attr:`~Decoder.key_frames_only`, switched while it runs, over the
+    same connection): every packet is still read (its bytes tell the health judgment the
+    source is alive), but only key packets reach the decoder; ``decode()`` is not even
+    called for the others, which saves more than FFmpeg's own ``skip_frame``. Each key
+    packet is drained at once (``decode(None)``, then ``flush_buffers()``): a decoder
+    that reorders B-frames would otherwise hold each key picture back by two groups of
+    pictures. After a switch either way, decoding starts at the next key frame, so the
+    decoder never sees a picture whose references it skipped; the last picture stays in
+    the slot meanwhile.
+    """
 
     backend_name = "ffmpeg"
     live_resize = True
+    live_key_frames = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -177,6 +216,7 @@ class FfmpegDecoder(Decoder):
         aspect = 0.0
         pace_offset: float | None = None
         bad_packets = 0
+        keys = _KeyFrames()
         try:
             for packet in container.demux(stream):
                 if self.stopping:
@@ -185,8 +225,10 @@ class FfmpegDecoder(Decoder):
                 if ended:
                     return ended
                 self.bytes_read += packet.size
+                if not keys.wants(packet, ctx, self._key_frames_only):
+                    continue
                 try:
-                    frames = packet.decode()
+                    frames = keys.decode(packet, ctx)
                 except av.error.InvalidDataError:
                     # a damaged packet: skip it; a stream that stays damaged stops
                     # showing pictures, and the health judgment ends the session

@@ -50,6 +50,13 @@ BLACK_LEVEL = 24.0
 #: A frame rate measured over a window that began this long after the stream became
 #: live again is the stream's own (the window holds no stalled seconds).
 FPS_SETTLE_S = 2.5
+#: With key frames only, a stall is this many key-frame intervals without a picture
+#: (within ``stall_min_s`` and ``stall_max_s``) once the bytes stopped coming too ...
+KEY_STALL_INTERVALS = 3.0
+#: ... the longest of this many intervals between key pictures being the stream's own.
+KEY_INTERVALS_KEPT = 4
+#: Bytes read within this many seconds (or ``stall_min_s`` if longer) are still coming.
+BYTES_FLOW_S = 1.0
 
 
 class Condition(enum.StrEnum):
@@ -119,6 +126,16 @@ class HealthMonitor:
 
     A stall for ``stall_reconnect_s`` or a freeze for ``freeze_reconnect_s`` (within the
     session) asks for a reconnection (:attr:`Verdict.reconnect`).
+
+    Key frames only (:meth:`set_key_frames`): pictures come once per group of pictures
+    (1 s, or 2 to 4 s for many cameras), so the frame rate says nothing. The monitor then
+    learns the interval between the pictures really decoded (the longest of the last
+    :data:`KEY_INTERVALS_KEPT`, from the second picture of a session or a switch on), and
+    calls the stream stalled after
+    :data:`KEY_STALL_INTERVALS` of them once the bytes stopped coming as well; while bytes
+    keep coming, or until two intervals are known, after ``stall_max_s``. Switching back
+    to full decoding waits for the next key frame: until a picture decoded after the
+    switch is seen, the key-frame rules still hold; then the frame rate is learnt anew.
     """
 
     def __init__(self, config: HealthConfig | None = None) -> None:
@@ -132,6 +149,50 @@ class HealthMonitor:
         self._condition = Condition.LIVE
         self._live_since = 0.0
         self._session_t = 0.0
+        #: Whether the stream decodes key frames only (see :meth:`set_key_frames`).
+        self.key_frames = False
+        self._key_intervals: collections.deque[float] = collections.deque(
+            maxlen=KEY_INTERVALS_KEPT)
+        self._switched_t = float("-inf")
+        self._seen_decoded_t = 0.0
+        self._key_pictures = 0  # pictures seen since the last switch or reset
+
+    def set_key_frames(self, now: float, on: bool) -> None:
+        """The stream switched to key frames only (``on``) or back to full decoding at
+        ``now``: forget the rate learnt (a key-frame interval is learnt anew after a
+        switch to key frames; after one back, it holds until the first new picture)."""
+        self.key_frames = on
+        self.nominal_fps = None
+        if on:
+            self._key_intervals.clear()
+        self._switched_t = now
+        self._seen_decoded_t = 0.0
+        self._key_pictures = 0
+        self._live_since = now
+
+    def key_stall_after(self) -> float:
+        """Seconds without a picture that make a key-frames-only stream stalled once its
+        bytes stopped coming (``stall_max_s`` until two intervals are known)."""
+        cfg = self.config
+        if len(self._key_intervals) < 2:
+            return cfg.stall_max_s
+        longest = max(self._key_intervals)
+        return min(cfg.stall_max_s, max(cfg.stall_min_s, KEY_STALL_INTERVALS * longest))
+
+    @property
+    def key_interval(self) -> float | None:
+        """The longest interval between key pictures learnt, or None while unknown."""
+        return max(self._key_intervals) if self._key_intervals else None
+
+    def _learn_key_interval(self, last_decoded_t: float) -> None:
+        if last_decoded_t <= self._switched_t or last_decoded_t == self._seen_decoded_t:
+            return  # a picture decoded before the switch tells nothing of the new mode
+        self._key_pictures += 1
+        # from the second picture on: libvlc shows the first one of a session at once and
+        # the next after its buffer, an interval that is no rhythm of the source
+        if self._key_pictures > 2:
+            self._key_intervals.append(last_decoded_t - self._seen_decoded_t)
+        self._seen_decoded_t = last_decoded_t
 
     def reset(
         self, now: float, source_fps: float | None = None, *, keep_pictures: bool = False
@@ -146,6 +207,8 @@ class HealthMonitor:
         self._condition = Condition.LIVE
         self._live_since = now
         self._session_t = now
+        self._seen_decoded_t = 0.0
+        self._key_pictures = 0
         if self.nominal_fps is None and source_fps and 0.5 <= source_fps <= 240:
             self.nominal_fps = source_fps
 
@@ -172,13 +235,25 @@ class HealthMonitor:
         fps: float | None = None,
         thumb: Thumbnail | None = None,
         source_fps: float | None = None,
+        bytes_t: float | None = None,
     ) -> Verdict:
         """Judge the stream at ``now``; ``fps`` is the measured rate over the last seconds,
-        ``source_fps`` the rate the source announces (0 or None while unknown)."""
+        ``source_fps`` the rate the source announces (0 or None while unknown),
+        ``bytes_t`` when bytes last came from the source (None: unknown)."""
         cfg = self.config
         age = now - last_decoded_t
         if self.nominal_fps is None and source_fps and 0.5 <= source_fps <= 240:
             self.nominal_fps = source_fps  # announced after the first picture (libvlc)
+        if self.key_frames or last_decoded_t <= self._switched_t:
+            # key frames only, or just back to full decoding and waiting for a key frame
+            if self.key_frames:
+                self._learn_key_interval(last_decoded_t)
+            limit = self.key_stall_after()
+            flowing = bytes_t is not None and now - bytes_t < max(BYTES_FLOW_S,
+                                                                  cfg.stall_min_s)
+            if flowing and self._condition != Condition.STALLED:
+                limit = cfg.stall_max_s
+            return self._judge(now, age, limit, thumb)
         # The rate is learnt while pictures flow: measured during a stall that has begun
         # it falls, and a threshold derived from it would keep moving away. In the first
         # seconds live, the window still holds the wait for the first picture and reads
@@ -189,7 +264,11 @@ class HealthMonitor:
                 self.nominal_fps = fps
             else:
                 self.nominal_fps = max(self.nominal_fps or 0.0, fps)
-        limit = self.stall_after()
+        return self._judge(now, age, self.stall_after(), thumb)
+
+    def _judge(self, now: float, age: float, limit: float, thumb: Thumbnail | None
+               ) -> Verdict:
+        cfg = self.config
         if age >= limit:
             self._condition = Condition.STALLED
             reconnect = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -55,16 +56,30 @@ def _same_source(a: Camera, b: Camera) -> bool:
 
 @dataclass
 class Stream:
-    """What the wall holds for one camera: its frames and its health."""
+    """What the wall holds for one camera: its frames and its health.
+
+    ``viewers`` are tiles that show it; ``watchers`` keep it running on no tile (motion,
+    health, alerts); :attr:`users` is both. ``sub_stream``: the decoder reads the
+    camera's ``sub_url`` (opened for a watcher). ``watch_box``: the largest picture a
+    watcher asked for.
+    """
 
     camera: Camera
     slot: FrameSlot
     decoder: Decoder
-    users: int = 0
+    viewers: int = 0
+    watchers: int = 0
     generation: int = 0
     state: StreamState = StreamState.CONNECTING
     detail: str = ""
     history: list[StreamEvent] = field(default_factory=list)
+    sub_stream: bool = False
+    watch_box: tuple[int, int] = MIN_DECODE
+
+    @property
+    def users(self) -> int:
+        """Viewers and watchers together: the stream runs while there is one."""
+        return self.viewers + self.watchers
 
     @property
     def backend(self) -> str:
@@ -115,24 +130,67 @@ class StreamManager:
         self._generation = 0
         self._stoppers: list[threading.Thread] = []
 
-    def acquire(self, camera: Camera, size: tuple[int, int] | None = None) -> Stream:
-        """Start (or share) the stream of ``camera``; pair each call with :meth:`release`.
+    def acquire(
+        self, camera: Camera, size: tuple[int, int] | None = None, *, viewer: bool = True
+    ) -> Stream:
+        """Start (or share) the stream of ``camera``; pair each call with :meth:`release`
+        (with the same ``viewer``).
 
         ``size`` is the tile's size in pixels: pictures are scaled to fit it. A second
         tile that is larger makes the decoder deliver the larger size.
+
+        ``viewer=False`` is a watcher: it keeps the stream running on no tile. A stream
+        with watchers only decodes key frames only, at the size the watchers asked for;
+        when the first viewer comes, the same decoder decodes every frame at the
+        viewer's size (over the same connection where the backend switches while it
+        runs, see :attr:`Decoder.live_key_frames`; else its session restarts), and when
+        the last viewer leaves it goes back to key frames only.
+
+        One connection per camera: a stream opened for a watcher reads the camera's
+        ``sub_url`` when it has one (the small stream is cheaper to read and to decode),
+        and a viewer who comes later keeps that stream rather than opening the main one
+        (choosing the stream by the tile's size is another matter).
         """
+        box = decode_box(size)
         stream = self._streams.get(camera.id)
         if stream is not None and _same_source(stream.camera, camera):
             stream.camera = camera  # a new name or site, same stream: keep decoding
-            current = stream.decoder.max_size
-            box = decode_box(size)
-            if box[0] > current[0] or box[1] > current[1]:
-                stream = self.resize(camera.id, (max(box[0], current[0]),
-                                                 max(box[1], current[1]))) or stream
-        else:
-            stream = self._start(camera, decode_box(size), stream)
-        stream.users += 1
+            if viewer:
+                stream.viewers += 1
+                current = stream.decoder.max_size
+                if stream.viewers == 1:
+                    self._switch(stream, key_frames_only=False, box=box)
+                elif box[0] > current[0] or box[1] > current[1]:
+                    stream = self.resize(camera.id, (max(box[0], current[0]),
+                                                     max(box[1], current[1]))) or stream
+            else:
+                stream.watchers += 1
+                stream.watch_box = (max(box[0], stream.watch_box[0]),
+                                    max(box[1], stream.watch_box[1]))
+                if not stream.viewers:
+                    self._switch(stream, key_frames_only=True, box=stream.watch_box)
+            return stream
+        viewers = (stream.viewers if stream is not None else 0) + int(viewer)
+        watchers = (stream.watchers if stream is not None else 0) + int(not viewer)
+        stream = self._start(camera, box, stream, counts=(viewers, watchers),
+                             watch_box=box if not viewer else None)
         return stream
+
+    def _switch(self, stream: Stream, *, key_frames_only: bool, box: tuple[int, int]) -> None:
+        """Make ``stream``'s decoder decode key frames only or every frame, at ``box``
+        (its own decoder: no new slot, and over the same connection where it can)."""
+        decoder = stream.decoder
+        if decoder.key_frames_only == key_frames_only and decoder.max_size == box:
+            return
+        log.info("%s: %s at %dx%d from now on", stream.camera.id,
+                 "key frames only" if key_frames_only else "every frame", *box)
+        live = decoder.live_key_frames or decoder.key_frames_only == key_frames_only
+        live = live and (decoder.live_resize or decoder.max_size == box)
+        decoder.key_frames_only = key_frames_only
+        decoder.max_size = box
+        if not live:  # the backend takes it with a new session
+            decoder.restart_session("key frames only" if key_frames_only
+                                    else "every frame for a viewer")
 
     def resize(self, camera_id: str, size: tuple[int, int]) -> Stream | None:
         """Make ``camera_id``'s pictures fit ``size`` (the largest tile that shows it).
@@ -160,9 +218,25 @@ class StreamManager:
         return self._start(stream.camera, box, stream, keep_size=False)
 
     def _start(
-        self, camera: Camera, box: tuple[int, int], old: Stream | None, keep_size: bool = True
+        self,
+        camera: Camera,
+        box: tuple[int, int],
+        old: Stream | None,
+        keep_size: bool = True,
+        *,
+        counts: tuple[int, int] | None = None,
+        watch_box: tuple[int, int] | None = None,
     ) -> Stream:
-        """A new decoder for ``camera``, taking over the users of ``old``."""
+        """A new decoder for ``camera``, taking over the users of ``old`` (or ``counts``:
+        viewers, watchers). With no viewer it decodes key frames only."""
+        viewers, watchers = counts if counts is not None else (
+            (old.viewers, old.watchers) if old is not None else (0, 0))
+        if old is not None and _same_source(old.camera, camera):
+            sub_stream = old.sub_stream  # a restart keeps the stream it read
+        else:
+            sub_stream = bool(camera.sub_url) and not viewers
+        if watch_box is None:
+            watch_box = old.watch_box if old is not None else MIN_DECODE
         if old is not None:
             self._stop_decoder(old.decoder)
             if keep_size:
@@ -175,17 +249,24 @@ class StreamManager:
         def sink(event: StreamEvent) -> None:
             self._events.put((generation, event))
 
-        decoder = self._factory(camera, slot, sink)
+        source = camera
+        if sub_stream and camera.sub_url:
+            source = dataclasses.replace(camera, url=camera.sub_url)
+        decoder = self._factory(source, slot, sink)
         decoder.max_size = box
         decoder.gate = self.gate
+        decoder.key_frames_only = not viewers
         if self._health is not None:
             decoder.health_config = self._health
         stream = Stream(
             camera=camera,
             slot=slot,
             decoder=decoder,
-            users=old.users if old is not None else 0,
+            viewers=viewers,
+            watchers=watchers,
             generation=generation,
+            sub_stream=sub_stream,
+            watch_box=watch_box,
         )
         self._streams[camera.id] = stream
         decoder.start()
@@ -201,15 +282,22 @@ class StreamManager:
         self._health = health
         self.gate.set_limit(health.connections_per_host)
 
-    def release(self, camera_id: str) -> None:
-        """Drop one user of a stream; the last one stops its decoder."""
+    def release(self, camera_id: str, *, viewer: bool = True) -> None:
+        """Drop one viewer (or, ``viewer=False``, one watcher) of a stream; the last user
+        stops its decoder, and the last viewer leaves it to its watchers at key frames
+        only."""
         stream = self._streams.get(camera_id)
         if stream is None:
             return
-        stream.users -= 1
+        if (viewer and stream.viewers) or not stream.watchers:
+            stream.viewers = max(0, stream.viewers - 1)
+        else:
+            stream.watchers -= 1
         if stream.users <= 0:
             del self._streams[camera_id]
             self._stop_decoder(stream.decoder)
+        elif not stream.viewers:
+            self._switch(stream, key_frames_only=True, box=stream.watch_box)
 
     def retry(self, camera_id: str) -> bool:
         """Retry ``camera_id`` at once (the operator asked): a pending backoff is cut

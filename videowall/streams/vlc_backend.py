@@ -34,6 +34,14 @@ OPEN_TIMEOUT_S = 10.0
 STATS_EVERY_S = 0.1
 #: libvlc's own buffering for network streams, in milliseconds.
 NETWORK_CACHING_MS = 500
+#: Media options of a session that decodes key frames only. libvlc 3.0 takes
+#: ``avcodec-skip-frame`` (3: all but key frames) per media as well as per instance, but
+#: only when the decoder opens: a switch needs a new session. Its decoder still reorders
+#: for B-frames and holds each key picture back by up to two groups of pictures, which
+#: then arrives "too late" and is dropped at 500 ms of caching: 3 s of caching lets
+#: it through (a watcher's pictures come later; no viewer sees them).
+KEY_FRAMES_CACHING_MS = 3000
+KEY_FRAMES_OPTIONS = (":avcodec-skip-frame=3", f":network-caching={KEY_FRAMES_CACHING_MS}")
 
 INSTANCE_ARGS = (
     "--no-xlib",
@@ -158,9 +166,17 @@ class VlcDecoder(Decoder):
 
     An instance of its own per stream costs little and lets libvlc's log be kept per
     camera: its last warnings and errors explain a failure in the camera's own log.
+
+    Key frames only (:data:`KEY_FRAMES_OPTIONS`) is taken when a session opens, so
+    :attr:`live_key_frames` is False: the owner restarts the session on a switch (a new
+    connection). libvlc's display path then shows the same picture about 14 times a
+    second: only pictures that differ from the last one are published and counted as
+    decoded (a source that sends the very same pixels again reads as stalled after
+    ``stall_max_s`` in this mode, not as frozen).
     """
 
     backend_name = "vlc"
+    live_key_frames = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,6 +192,8 @@ class VlcDecoder(Decoder):
         self._log_calls = 0
         #: Why libvlc's source was refused (a redirect to a local file…), or "".
         self._refused = ""
+        self._session_key_only = False  # the mode the running session opened with
+        self._last_image: np.ndarray[Any, np.dtype[np.uint8]] | None = None
 
     # -- libvlc callbacks: run on libvlc's threads; copy, hand off, return ----------------
 
@@ -206,6 +224,15 @@ class VlcDecoder(Decoder):
         image = np.empty_like(buffer)
         # ctypes lets go of the GIL while it copies: the GUI thread paints meanwhile
         ctypes.memmove(image.ctypes.data, buffer.ctypes.data, buffer.nbytes)
+        if self._session_key_only:
+            last = self._last_image
+            if last is not None and last.shape == image.shape and np.array_equal(last, image):
+                return  # the last key picture shown again
+            self._last_image = image
+            self.slot.publish(image, self._aspect or None)
+            self.stats.frames_decoded += 1
+            self._frame_arrived(decoded=True)
+            return
         self.slot.publish(image, self._aspect or None)
         # libvlc calls this again with the last picture while a stream stalls: not proof
         # of decoding; _watch() counts decoded pictures from the media's statistics
@@ -336,6 +363,11 @@ class VlcDecoder(Decoder):
         self._aspect = 0.0
         self._size_hint = None
         media = self._instance.media_new(self.url)
+        self._session_key_only = self._key_frames_only
+        self._last_image = None
+        if self._session_key_only:
+            for option in KEY_FRAMES_OPTIONS:
+                media.add_option(option)
         player.set_media(media)
         try:
             if player.play() != 0:
@@ -422,7 +454,8 @@ class VlcDecoder(Decoder):
         decoded, shown, lost, read, demuxed = (
             (a - b) % (1 << 32) for a, b in zip(now_counters, before, strict=True)
         )
-        if decoded or shown or lost:
+        if (decoded or shown or lost) and not self._session_key_only:
+            # (with key frames only, the display callback counts the pictures itself)
             self.stats.frames_decoded += shown + lost
             self.stats.last_decoded_t = now
         self.bytes_read += read or demuxed

@@ -285,12 +285,15 @@ class WallSession:
     def watch(self, camera: Camera, size: tuple[int, int] = WATCH_SIZE) -> bool:
         """Keep ``camera``'s stream running although no tile may show it (its state
         changes reach the record, the store and the subscribers all the same). False
-        when it is disabled or watched already."""
+        when it is disabled or watched already.
+
+        The session is a watcher of the stream, not a viewer: while no tile shows the
+        camera it decodes key frames only at ``size`` (see :meth:`StreamManager.acquire`)."""
         with self._lock:
             if not camera.enabled or camera.id in self._watched:
                 return False
             self._watched.add(camera.id)
-            self.manager.acquire(camera, size)
+            self.manager.acquire(camera, size, viewer=False)
             return True
 
     def unwatch(self, camera_id: str, reason: str = NOT_WATCHED) -> None:
@@ -298,7 +301,7 @@ class WallSession:
         with self._lock:
             if camera_id in self._watched:
                 self._watched.discard(camera_id)
-                self._drop(camera_id, reason)
+                self._drop(camera_id, reason, viewer=False)
 
     def watched(self) -> set[str]:
         """The cameras watched off the wall."""
@@ -321,12 +324,18 @@ class WallSession:
                     states[camera_id] = stream.state
             return states
 
-    def _drop(self, camera_id: str, reason: str, *, every_user: bool = False) -> None:
+    def _drop(self, camera_id: str, reason: str, *, every_user: bool = False,
+              viewer: bool = True) -> None:
         stream = self.manager.get(camera_id)
         if stream is None:
             return
-        for _ in range(stream.users if every_user else 1):
-            self.manager.release(camera_id)
+        if every_user:
+            for _ in range(stream.viewers):
+                self.manager.release(camera_id)
+            for _ in range(stream.watchers):
+                self.manager.release(camera_id, viewer=False)
+        else:
+            self.manager.release(camera_id, viewer=viewer)
         if self.manager.get(camera_id) is None:
             # Nobody watches this camera any more: say so, or its history would read as
             # if its last state had lasted.
