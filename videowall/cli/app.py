@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from videowall import __version__
-from videowall.cli import alerts, bench, cameras, health, probe, wall
+from videowall.cli import alerts, bench, cameras, health, motion, probe, wall
 from videowall.cli.common import UsageError, add_log_level_option
 from videowall.registry import ConfigError
 from videowall.util import memory
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_commands(commands, common)
     health.add_commands(commands, common)
     alerts.add_commands(commands, common)
+    motion.add_commands(commands, common)
     bench.add_commands(commands)
     return parser
 
