@@ -1,4 +1,5 @@
-"""``videowall bench [health | soak | alerts] [options]``: the benchmark a command line names.
+"""``videowall bench [health | soak | alerts | motion] [options]``: the benchmark a command
+line names.
 
 Each benchmark is imported when it runs, so that one does not load what another needs.
 """
@@ -7,8 +8,8 @@ from __future__ import annotations
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``videowall bench`` (decode cost), ``bench health``, ``bench soak`` or
-    ``bench alerts``."""
+    """Run ``videowall bench`` (decode cost), ``bench health``, ``bench soak``,
+    ``bench alerts`` or ``bench motion``."""
     if argv and argv[0] == "health":
         from videowall.bench import health
 
@@ -21,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
         from videowall.bench import alerts
 
         return alerts.main(argv[1:])
+    if argv and argv[0] == "motion":
+        from videowall.bench import motion
+
+        return motion.main(argv[1:])
     from videowall.bench import decode
 
     return decode.main(argv)
