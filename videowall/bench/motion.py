@@ -58,10 +58,11 @@ class _Painter:
         self.width, self.height = grey_size(320 * 4, 180 * 4, settings.analysis_lines)
         self.fps = settings.analysis_fps
         self.rng = np.random.default_rng(seed)
-        texture = self.rng.integers(0, 256, (self.height, self.width)).astype(np.uint8)
-        texture = cv2.GaussianBlur(texture, (0, 0), 3)
-        texture = cv2.normalize(texture, None, 60, 160, cv2.NORM_MINMAX)
-        self.base = texture.astype(np.int16)
+        noise = self.rng.integers(0, 256, (self.height, self.width)).astype(np.uint8)
+        texture = cv2.GaussianBlur(noise, (0, 0), 3).astype(np.float32)
+        low, high = float(texture.min()), float(texture.max())
+        # spread over 60..160: a scene with contrast, and room for a lighting step
+        self.base = (60 + (texture - low) * 100 / max(1.0, high - low)).astype(np.int16)
         self.phase = self.rng.uniform(0, 2 * math.pi, (self.height, self.width))
 
     def picture(self, offset: int = 0, square: tuple[float, float] | None = None,
