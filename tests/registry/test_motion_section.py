@@ -4,6 +4,8 @@ section: what the loader makes of them, and what the schema says."""
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,3 +119,13 @@ def test_loader_and_schema_agree_on_the_section(section: Any, good: bool) -> Non
 def test_congestion_is_an_alert_kind() -> None:
     registry = _load({"cameras": [BASE], "alerts": {"kinds": {"congestion": {"grace_s": 5}}}})
     assert registry.alerts.rule("congestion").grace_s == 5
+
+
+def test_the_readme_shows_the_defaults() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S)
+              if b.startswith("motion:")]
+    assert len(blocks) == 1
+    document = {"cameras": [BASE], **yaml.safe_load(blocks[0])}
+    assert _load(document).motion == MotionSettings()
+    assert list(document["motion"]) == [s.key for s in MOTION_SECTION_SETTINGS]
