@@ -118,7 +118,7 @@ class CameraAnalyser:
 
     def _publish(self, boxes: dict[str, tuple[Box, ...]], lighting: bool,
                  warming: bool) -> None:
-        lanes = tuple(LaneState(lane.name, lane.occupancy, lane.moving >= 0.5, lane.congested)
+        lanes = tuple(LaneState(lane.name, lane.occupancy, not lane.still, lane.congested)
                       for lane in self.lanes.values())
         flat = tuple((zone, box) for zone, found in boxes.items() for box in found)
         with self._lock:

@@ -84,6 +84,11 @@ class Lane:
     def congested(self) -> bool:
         return self._queue_t is not None
 
+    @property
+    def still(self) -> bool:
+        """True when the lane hardly moved over the last second or so."""
+        return self.moving < STILL_BELOW
+
     def relearn(self, blurred: Grey) -> None:
         """Take the road anew from ``blurred`` (after a change of lighting)."""
         self._road = blurred.astype(np.float32)
@@ -107,7 +112,7 @@ class Lane:
         smooth = 1.0 - math.exp(-interval / MOVING_SMOOTH_S)
         self.moving += smooth * ((1.0 if self._moved else 0.0) - self.moving)
         occupied = self.occupancy >= self.settings.lane_occupied
-        still = self.moving < STILL_BELOW
+        still = self.still
         if not self.congested and not (occupied and still):
             alpha = 1.0 - math.exp(-interval / self.settings.lane_learn_s)
             cv2.accumulateWeighted(blurred, self._road, alpha, mask=self._mask)
