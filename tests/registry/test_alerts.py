@@ -80,6 +80,7 @@ def test_a_good_section_gives_its_rules_over_the_defaults() -> None:
             "stalled": KindRule(priority_offset=1, grace_s=1.5),
             "frozen": KindRule(grace_s=5.0),
             "motion": KindRule(raises=False),
+            "congestion": KindRule(),
         },
     )
     assert type(rules.ack_resolved_up_to) is int
@@ -152,14 +153,14 @@ _ERRORS = [
      "alerts.yaml:4: alerts.return_after_s: must be between 0 and 86400, found -1"),
     ("alerts:\n  kinds: [offline]\n",
      "alerts.yaml:4: alerts.kinds: expected a mapping of alert kinds (offline, unauthorized, "
-     "stalled, frozen, motion), found a list"),
+     "stalled, frozen, motion, congestion), found a list"),
     ("alerts:\n  kinds:\n    ofline: {}\n",
      "alerts.yaml:5: alerts.kinds: unknown alert kind 'ofline' (did you mean 'offline'?)"),
     ("alerts:\n  kinds:\n    moton: {}\n",
      "alerts.yaml:5: alerts.kinds: unknown alert kind 'moton' (did you mean 'motion'?)"),
     ("alerts:\n  kinds:\n    smoke: {}\n",
      "alerts.yaml:5: alerts.kinds: unknown alert kind 'smoke' (expected one of offline, "
-     "unauthorized, stalled, frozen, motion)"),
+     "unauthorized, stalled, frozen, motion, congestion)"),
     ("alerts:\n  kinds:\n    frozen: true\n",
      "alerts.yaml:5: alerts.kinds.frozen: expected a mapping with priority_offset, grace_s, "
      "raise, sound, found boolean true"),
@@ -273,9 +274,10 @@ def test_the_kind_settings_are_the_fields_of_kind_rule() -> None:
 
 
 def test_each_kind_has_its_own_grace_period() -> None:
-    assert (*HEALTH_KINDS, "motion") == ALERT_KINDS
+    assert (*HEALTH_KINDS, "motion", "congestion") == ALERT_KINDS
     assert {kind: rule.grace_s for kind, rule in AlertRules().kinds.items()} == {
         "offline": 0.0, "unauthorized": 0.0, "stalled": 3.0, "frozen": 5.0, "motion": 0.0,
+        "congestion": 0.0,
     }
     assert all(dataclasses.replace(rule, grace_s=0.0) == KindRule()
                for rule in AlertRules().kinds.values())

@@ -30,6 +30,7 @@ from videowall.registry.model import (
     MotionConfig,
     ScheduleWindow,
     Site,
+    Zone,
 )
 
 DATA = Path(__file__).parent.parent / "data"
@@ -247,7 +248,7 @@ EXPECTED: dict[str, list[str]] = {
         "broken/unknown_key.yaml:3: cameras[0]: unknown key 'nmae' (did you mean 'name'?)",
         "broken/unknown_key.yaml:6: cameras[0]: unknown key 'colour' (expected one of id, "
         "name, site, agency, url, streams, backend, enabled, location, heading, tags, "
-        "priority, credentials, motion, alerts)",
+        "priority, credentials, motion, alerts, watch)",
     ],
     "unknown_site.yaml": [
         "broken/unknown_site.yaml:7: cameras[0].site: unknown site 'rp1' (did you mean "
@@ -311,6 +312,31 @@ EXPECTED: dict[str, list[str]] = {
         "found string 'top'",
         "broken/motion_polygons.yaml:14: cameras[0].motion.masks[2]: expected a polygon (a "
         "list of at least 3 [x, y] points), found string '0,0,1,0,1,0.1'",
+    ],
+    "motion_section.yaml": [
+        "broken/motion_section.yaml:7: motion.analysis_fps: must be between 0.5 and 25, "
+        "found 50",
+        "broken/motion_section.yaml:8: motion.analysis_lines: expected a whole number, "
+        "found 100.5",
+        "broken/motion_section.yaml:9: motion: unknown key 'lane_ocupied' (did you mean "
+        "'lane_occupied'?)",
+        "broken/motion_section.yaml:10: motion.congestion_after_s: expected a number, found "
+        "string 'soon'",
+    ],
+    "motion_zones.yaml": [
+        "broken/motion_zones.yaml:6: cameras[0].watch: expected true or false, found string "
+        "'no'",
+        "broken/motion_zones.yaml:10: cameras[0].motion.zones[1]: duplicate zone name 'door' "
+        "(first used at line 9)",
+        "broken/motion_zones.yaml:11: cameras[0].motion.zones[2].kind: 'queue' is not one of "
+        "zone, lane",
+        "broken/motion_zones.yaml:12: cameras[0].motion.zones[3]: missing required key 'name'",
+        "broken/motion_zones.yaml:13: cameras[0].motion.zones[4]: unknown key 'shape' "
+        "(expected one of name, kind, polygon)",
+        "broken/motion_zones.yaml:13: cameras[0].motion.zones[4]: missing required key "
+        "'polygon'",
+        "broken/motion_zones.yaml:15: cameras[0].motion.zones[6]: duplicate zone name "
+        "'zone6' (first used at line 14)",
     ],
     "motion_schedule.yaml": [
         "broken/motion_schedule.yaml:8: cameras[0].motion.schedule[0].days[0]: 'monday' is "
@@ -625,7 +651,7 @@ def test_full_registry_loads_every_optional_field() -> None:
     assert gate.priority == 1 and yard.priority == 5 and entrance.priority == PRIORITY_DEFAULT
     assert gate.motion == MotionConfig(
         enabled=True, sensitivity=0.7, min_area=0.02,
-        zones=(((0.1, 0.4), (0.9, 0.4), (0.9, 1.0), (0.1, 1.0)),),
+        zones=(Zone("zone1", ((0.1, 0.4), (0.9, 0.4), (0.9, 1.0), (0.1, 1.0))),),
         masks=(((0.0, 0.0), (1.0, 0.0), (1.0, 0.08), (0.0, 0.08)),),
         schedule=(
             ScheduleWindow(("mon", "tue", "wed", "thu", "fri"), "22:00", "06:00"),

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from videowall.registry.loader import load_registry
-from videowall.registry.model import Camera, Location, MotionConfig, Registry, ScheduleWindow, Site
+from videowall.registry.model import (
+    Camera,
+    Location,
+    MotionConfig,
+    Registry,
+    ScheduleWindow,
+    Site,
+    Zone,
+)
 from videowall.store import (
     SCHEMA_VERSION,
     HealthEntry,
@@ -392,7 +400,8 @@ class _FutureCamera(Camera):
 def test_fields_without_a_column_go_into_attrs_and_secrets_are_left_out(
     store: Store, db_path: Path
 ) -> None:
-    motion = MotionConfig(sensitivity=0.7, zones=(((0.0, 0.0), (1.0, 0.0), (0.5, 1.0)),))
+    motion = MotionConfig(sensitivity=0.7,
+                          zones=(Zone("door", ((0.0, 0.0), (1.0, 0.0), (0.5, 1.0))),))
     cam = _FutureCamera("ptz1", "PTZ", "s1", "rtsp://h/ptz", motion=motion,
                         ptz={"preset": 3, "password": "ptz-pw-123"})
     sync_registry(store, _small(cam))
@@ -401,7 +410,8 @@ def test_fields_without_a_column_go_into_attrs_and_secrets_are_left_out(
     assert attrs["ptz"] == {"preset": 3}
     assert "api_token" not in attrs
     assert attrs["motion"]["sensitivity"] == 0.7
-    assert attrs["motion"]["zones"] == [[[0.0, 0.0], [1.0, 0.0], [0.5, 1.0]]]
+    assert attrs["motion"]["zones"] == [
+        {"name": "door", "polygon": [[0.0, 0.0], [1.0, 0.0], [0.5, 1.0]], "kind": "zone"}]
     raw = db_path.read_bytes() + db_path.with_name("videowall.db-wal").read_bytes()
     assert b"tok-should-not-be-stored" not in raw and b"ptz-pw-123" not in raw
 

@@ -1,4 +1,5 @@
-"""``videowall bench [health | soak | alerts | keyframes] [options]``: the benchmark named.
+"""``videowall bench [health | soak | alerts | keyframes | motion] [options]``: the
+benchmark named.
 
 Each benchmark is imported when it runs, so that one does not load what another needs.
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``videowall bench`` (decode cost), ``bench health``, ``bench soak``,
-    ``bench alerts`` or ``bench keyframes`` (background cameras at key frames only)."""
+    ``bench alerts``, ``bench keyframes`` (background cameras at key frames only) or
+    ``bench motion``."""
     if argv and argv[0] == "health":
         from videowall.bench import health
 
@@ -25,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
         from videowall.bench import keyframes
 
         return keyframes.main(argv[1:])
+    if argv and argv[0] == "motion":
+        from videowall.bench import motion
+
+        return motion.main(argv[1:])
     from videowall.bench import decode
 
     return decode.main(argv)

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from videowall import __version__
-from videowall.cli import alerts, bench, cameras, health, probe, traffic, wall
+from videowall.cli import alerts, bench, cameras, health, motion, probe, traffic, wall
 from videowall.cli.common import UsageError, add_log_level_option
 from videowall.registry import ConfigError
 from videowall.util import memory
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_commands(commands, common)
     alerts.add_commands(commands, common)
     traffic.add_commands(commands, common)
+    motion.add_commands(commands, common)
     bench.add_commands(commands)
     return parser
 

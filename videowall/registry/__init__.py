@@ -26,7 +26,9 @@ from videowall.registry.model import (
     Registry,
     ScheduleWindow,
     Site,
+    Zone,
 )
+from videowall.registry.motion import MotionSettings
 
 __all__ = [
     "ALERT_KINDS",
@@ -41,10 +43,12 @@ __all__ = [
     "KindRule",
     "Location",
     "MotionConfig",
+    "MotionSettings",
     "Registry",
     "RegistryCheck",
     "ScheduleWindow",
     "Site",
+    "Zone",
     "check_registry",
     "default_rule",
     "load_registry",

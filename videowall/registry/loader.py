@@ -62,11 +62,12 @@ from videowall.registry.sections.agencies import AgencyChecks
 from videowall.registry.sections.alerts import AlertChecks
 from videowall.registry.sections.cameras import CameraChecks
 from videowall.registry.sections.health import HealthChecks
+from videowall.registry.sections.wall_motion import MotionSectionChecks
 from videowall.registry.settings import CAMERAS_MAX, LIST_MAX_ITEMS, REGISTRY_MAX_BYTES
 
 log = logging.getLogger(__name__)
 
-TOP_KEYS = ("cameras", "sites", "agencies", "health", "alerts")
+TOP_KEYS = ("cameras", "sites", "agencies", "health", "alerts", "motion")
 #: Top-level keys with this prefix are ignored (a place for YAML anchors).
 EXTENSION_PREFIX = "x-"
 
@@ -254,7 +255,9 @@ def _fast_compose(text: str) -> Node | None:
 # -- the checker ------------------------------------------------------------------------------
 
 
-class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks, AlertChecks):
+class _RegistryChecker(
+    CameraChecks, AgencyChecks, HealthChecks, AlertChecks, MotionSectionChecks
+):
     """Reads one document and checks its sections."""
 
     def check_document(self, text: str | bytes) -> Registry | None:
@@ -343,9 +346,10 @@ class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks, AlertChecks):
             return None
         health = self.health(top.get("health"))
         alerts = self.alerts(top.get("alerts"))
+        motion = self.motion_section(top.get("motion"))
         cameras = self.cameras(cameras_entry, sites, agencies)
         if cameras is None or sites is None or agencies is None or health is None \
-                or alerts is None:
+                or alerts is None or motion is None:
             return None
         return Registry(
             cameras=cameras,
@@ -354,4 +358,5 @@ class _RegistryChecker(CameraChecks, AgencyChecks, HealthChecks, AlertChecks):
             source=self.source,
             health=health,
             alerts=alerts,
+            motion=motion,
         )

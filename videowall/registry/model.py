@@ -8,6 +8,7 @@ from datetime import datetime
 from videowall.registry import settings
 from videowall.registry.alerts import AlertRules
 from videowall.registry.health import HealthConfig
+from videowall.registry.motion import MotionSettings
 from videowall.registry.settings import PRIORITY_DEFAULT as PRIORITY_DEFAULT
 from videowall.registry.settings import PRIORITY_HIGHEST as PRIORITY_HIGHEST
 from videowall.registry.settings import PRIORITY_LOWEST as PRIORITY_LOWEST
@@ -84,13 +85,36 @@ class ScheduleWindow:
 
 
 @dataclass(frozen=True)
+class Zone:
+    """A named area of a camera's picture.
+
+    ``kind`` ``zone``: motion inside it raises motion events named after it. ``lane``: a
+    stretch of road whose occupancy is measured and whose queue raises congestion.
+    """
+
+    name: str
+    polygon: Polygon
+    kind: str = settings.ZONE_KINDS[0]
+
+    @property
+    def is_lane(self) -> bool:
+        return self.kind == "lane"
+
+
+#: The whole picture, as a polygon.
+WHOLE_FRAME: Polygon = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0))
+
+
+@dataclass(frozen=True)
 class MotionConfig:
     """Motion detection of one camera.
 
     ``sensitivity`` runs from 0 (only strong changes count) to 1 (the faintest change
     counts); ``min_area`` is the smallest moving area that counts, as a fraction of the
-    frame. Motion counts inside ``zones`` (the whole frame when there is none) and never
-    inside ``masks``. ``schedule`` lists when motion raises alerts (always when empty).
+    frame. Motion counts inside the ``zones`` of kind ``zone`` (the whole frame when there
+    is no zone at all; nowhere when there are only lanes) and never inside ``masks``;
+    ``lane`` zones measure queues. ``schedule`` lists when motion raises alerts (always
+    when empty).
     A ``motion:`` block in the registry turns detection on unless it says
     ``enabled: false``; a camera without one has :data:`MOTION_OFF`.
     """
@@ -98,9 +122,19 @@ class MotionConfig:
     enabled: bool = settings.MOTION_ENABLED.default
     sensitivity: float = settings.SENSITIVITY.default
     min_area: float = settings.MIN_AREA.default
-    zones: tuple[Polygon, ...] = ()
+    zones: tuple[Zone, ...] = ()
     masks: tuple[Polygon, ...] = ()
     schedule: tuple[ScheduleWindow, ...] = ()
+
+    @property
+    def motion_zones(self) -> tuple[Zone, ...]:
+        """The zones where motion counts."""
+        return tuple(z for z in self.zones if not z.is_lane)
+
+    @property
+    def lanes(self) -> tuple[Zone, ...]:
+        """The zones whose queues are measured."""
+        return tuple(z for z in self.zones if z.is_lane)
 
     def active_at(self, when: datetime) -> bool:
         """True if motion detection is on and the schedule covers the local time ``when``."""
@@ -137,6 +171,8 @@ class Camera:
     motion: MotionConfig = MOTION_OFF
     #: false: nobody is alarmed by this camera (it still shows its state).
     alerts: bool = settings.ALERTS_ON.default
+    #: false: not watched for motion while it is on no tile.
+    watch: bool = settings.WATCH.default
 
     @property
     def safe_url(self) -> str:
@@ -159,6 +195,8 @@ class Registry:
     health: HealthConfig = field(default_factory=HealthConfig)
     #: How alerts are raised (the file's ``alerts`` section).
     alerts: AlertRules = field(default_factory=AlertRules)
+    #: How pictures are analysed for motion and queues (the file's ``motion`` section).
+    motion: MotionSettings = field(default_factory=MotionSettings)
 
     def get(self, camera_id: str) -> Camera | None:
         for cam in self.cameras:

@@ -34,7 +34,7 @@ from videowall.registry.sections.motion import MOTION_KEYS
 from videowall.registry.sections.schedule import END_TIME_PATTERN, SCHEDULE_KEYS, TIME_PATTERN
 from videowall.registry.sections.sites import LOCATION_KEYS, SITE_KEYS
 from videowall.registry.sections.streams import STREAMS_KEYS
-from videowall.registry.sections.zones import FRACTION_RANGE, POLYGON_MIN_POINTS
+from videowall.registry.sections.zones import FRACTION_RANGE, POLYGON_MIN_POINTS, ZONE_KEYS
 from videowall.registry.settings import (
     TEXT_MAX_CHARS,
     URL_MAX_CHARS,
@@ -194,9 +194,13 @@ def _definitions() -> dict[str, JsonSchema]:
         "min_area": _nullable(_number(*settings.MIN_AREA.range, settings.MIN_AREA.help,
                                       default=settings.MIN_AREA.default)),
         "zones": _nullable({
-            "type": "array", "items": _ref("polygon"), "default": [],
+            "type": "array", "items": {"anyOf": [_ref("polygon"), _ref("zone")]},
+            "default": [],
             "description": "Motion counts only inside these polygons (default: the whole "
-                           "frame).",
+                           "frame); a zone of kind lane measures a queue instead. A plain "
+                           "polygon is named zone1, zone2...; on a camera tagged "
+                           f"{settings.TRAFFIC_TAG} it is a lane (lane1...), and no zone "
+                           f"makes the whole picture the lane {settings.WHOLE_ROAD_LANE}.",
         }),
         "masks": _nullable({
             "type": "array", "items": _ref("polygon"), "default": [],
@@ -208,6 +212,15 @@ def _definitions() -> dict[str, JsonSchema]:
             "description": "When motion raises alerts (default: always).",
         }),
     }, description="Motion detection of this camera.")
+    zone = _object(ZONE_KEYS, {
+        "name": _text("Name the zone's events give (unique on the camera)."),
+        "kind": _nullable({"enum": list(settings.ZONE_KINDS), "type": "string",
+                           "default": settings.ZONE_KINDS[0],
+                           "description": "zone: motion inside raises motion events; lane: "
+                                          "a stretch of road whose queue raises "
+                                          "congestion."}),
+        "polygon": _ref("polygon"),
+    }, required=("name", "polygon"), description="A named zone or lane.")
     credentials = _object(CREDENTIALS_KEYS, {
         "username": _text("User name, as text or ${NAME} from the environment."),
         "password": {
@@ -245,6 +258,7 @@ def _definitions() -> dict[str, JsonSchema]:
         "credentials": _nullable(_ref("credentials")),
         "motion": _nullable(_ref("motion")),
         "alerts": _nullable(_setting(settings.ALERTS_ON)),
+        "watch": _nullable(_setting(settings.WATCH)),
     }, required=CAMERA_REQUIRED, description="One camera.")
     camera["oneOf"] = [{"required": ["url"]}, {"required": ["streams"]}]
     colour = {"type": "string", "pattern": _anchored(COLOUR_PATTERN),
@@ -265,6 +279,7 @@ def _definitions() -> dict[str, JsonSchema]:
     return {
         "camera": camera, "streams": streams, "credentials": credentials,
         "location": location, "motion": motion, "window": window, "polygon": polygon,
+        "zone": zone,
         "point": point, "site": site, "agency": agency,
     }
 
@@ -274,6 +289,13 @@ def _health_schema() -> JsonSchema:
     return _object(tuple(properties), properties,
                    description="How the wall judges streams and retries them, for every "
                                "camera of the file.")
+
+
+def _motion_section_schema() -> JsonSchema:
+    properties = {s.key: _setting(s) for s in settings.MOTION_SECTION_SETTINGS}
+    return _object(tuple(properties), properties,
+                   description="How the wall analyses pictures for motion and queues, for "
+                               "every camera of the file.")
 
 
 def _kind_schema(kind: str) -> JsonSchema:
@@ -311,6 +333,7 @@ def registry_schema() -> JsonSchema:
                                    description="Owners of cameras, by id.")),
         "health": _nullable(_ref("health")),
         "alerts": _nullable(_ref("alerts")),
+        "motion": _nullable(_ref("motion_section")),
     }, required=("cameras",), description="A videowall camera registry.")
     return {
         "$schema": DIALECT,
@@ -321,7 +344,7 @@ def registry_schema() -> JsonSchema:
             "description": "Ignored: a place for YAML anchors (&defaults) to merge with <<.",
         }},
         "definitions": {**_definitions(), "health": _health_schema(),
-                        "alerts": _alerts_schema()},
+                        "alerts": _alerts_schema(), "motion_section": _motion_section_schema()},
     }
 
 

@@ -68,8 +68,11 @@ PRIORITY = Number[int](
 )
 ALERTS_ON = Flag("alerts", True, "false: no alert is raised for this camera (for an agency: "
                                  "for its cameras); the tile still shows its state.")
+WATCH = Flag("watch", True, "false: the camera is not watched for motion while it is on no "
+                            "tile (it still is while a tile shows it).")
 #: The scalar settings of a camera entry.
-CAMERA_SETTINGS: tuple[Setting[Any], ...] = (BACKEND, ENABLED, HEADING, PRIORITY, ALERTS_ON)
+CAMERA_SETTINGS: tuple[Setting[Any], ...] = (BACKEND, ENABLED, HEADING, PRIORITY, ALERTS_ON,
+                                             WATCH)
 
 # -- where a camera or a site stands
 
@@ -88,6 +91,41 @@ MIN_AREA = Number[float]("min_area", 0.01, "Smallest moving area that counts, as
                                            "of the frame.", 0.0, 1.0)
 #: The scalar settings of a motion block.
 MOTION_SETTINGS: tuple[Setting[Any], ...] = (MOTION_ENABLED, SENSITIVITY, MIN_AREA)
+#: What a zone of a motion block is: ``zone`` raises motion, ``lane`` measures a queue.
+ZONE_KINDS = ("zone", "lane")
+#: The tag that makes a camera's plain zones lanes (and its whole picture one lane).
+TRAFFIC_TAG = "traffic"
+#: The lane of a traffic camera whose motion block names no zone: the whole picture.
+WHOLE_ROAD_LANE = "road"
+
+# -- the motion section: how the wall analyses pictures for motion and queues
+
+#: The settings of the ``motion`` section, in the file's order.
+MOTION_SECTION_SETTINGS: tuple[Number[float], ...] = (
+    Number("analysis_fps", 5.0, "Pictures analysed per second and camera.", 0.5, 25),
+    Number("analysis_lines", 144, "Height in lines of the grey picture analysed (the width "
+                                  "keeps the aspect).", 72, 360, whole=True),
+    Number("min_duration_s", 0.3, "Seconds motion must last before it counts.", 0, 60),
+    Number("end_after_s", 2.0, "Motion ends after this many seconds without motion.",
+           0.1, 600),
+    Number("lighting_change", 0.6, "Share of the picture changing at once that counts as a "
+                                   "change of lighting: the background is learnt anew and "
+                                   "nothing is raised.", 0.05, 1),
+    Number("learn_s", 10.0, "Seconds in which the background adapts to a lasting change "
+                            "(a parked car, the evening).", 0.5, 3600),
+    Number("lane_occupied", 0.6, "Share of a lane that differs from the empty road for the "
+                                 "lane to count as occupied.", 0.05, 1),
+    Number("congestion_after_s", 120.0, "Seconds a lane stays occupied and still before it "
+                                        "counts as a queue.", 1, 86400),
+    Number("lane_learn_s", 300.0, "Seconds in which the picture of the empty road adapts "
+                                  "(it is learnt only while the lane is not still).", 5, 86400),
+    Number("watch_max_cameras", 64, "Cameras watched at most in the background (on no tile).",
+           0, 10_000, whole=True),
+    Number("watch_cpu_share", 0.5, "Share of one CPU core that watching cameras in the "
+                                   "background may take.", 0.01, 8),
+)
+#: :data:`MOTION_SECTION_SETTINGS` by key.
+MOTION_SECTION: dict[str, Number[float]] = {s.key: s for s in MOTION_SECTION_SETTINGS}
 
 # -- the health section: how streams are judged and retried, in seconds throughout
 
@@ -130,8 +168,8 @@ HEALTH_ORDER = (
 
 #: The kinds of alert the stream health raises, most serious first.
 HEALTH_KINDS = ("offline", "unauthorized", "stalled", "frozen")
-#: Every kind an ``alerts.kinds`` mapping may name: the health kinds and motion.
-ALERT_KINDS = (*HEALTH_KINDS, "motion")
+#: Every kind an ``alerts.kinds`` mapping may name: the health kinds, motion and queues.
+ALERT_KINDS = (*HEALTH_KINDS, "motion", "congestion")
 
 #: The scalar settings of the ``alerts`` section, in the file's order.
 ALERTS_SETTINGS: tuple[Setting[Any], ...] = (

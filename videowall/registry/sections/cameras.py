@@ -16,11 +16,20 @@ from videowall.registry.sections.credentials import CredentialChecks
 from videowall.registry.sections.motion import MotionChecks
 from videowall.registry.sections.sites import SiteChecks
 from videowall.registry.sections.streams import Url
-from videowall.registry.settings import ALERTS_ON, BACKEND, CAMERAS_MAX, ENABLED, HEADING, PRIORITY
+from videowall.registry.settings import (
+    ALERTS_ON,
+    BACKEND,
+    CAMERAS_MAX,
+    ENABLED,
+    HEADING,
+    PRIORITY,
+    TRAFFIC_TAG,
+    WATCH,
+)
 
 CAMERA_KEYS = (
     "id", "name", "site", "agency", "url", "streams", "backend", "enabled", "location",
-    "heading", "tags", "priority", "credentials", "motion", "alerts",
+    "heading", "tags", "priority", "credentials", "motion", "alerts", "watch",
 )
 CAMERA_REQUIRED = ("id", "name", "site")
 
@@ -36,6 +45,7 @@ class _Settings(NamedTuple):
     priority: int = PRIORITY.default
     motion: MotionConfig | None = MOTION_OFF
     alerts: bool = ALERTS_ON.default
+    watch: bool = WATCH.default
 
 
 class _Streams(NamedTuple):
@@ -111,7 +121,7 @@ class CameraChecks(CredentialChecks, SiteChecks, MotionChecks):
             sub_url=sub.url if sub else None, backend=settings.backend,
             enabled=settings.enabled and not unset, location=settings.location,
             heading=settings.heading, tags=settings.tags, priority=settings.priority,
-            motion=settings.motion, alerts=settings.alerts,
+            motion=settings.motion, alerts=settings.alerts, watch=settings.watch,
         )
 
     def _camera_id(
@@ -186,9 +196,12 @@ class CameraChecks(CredentialChecks, SiteChecks, MotionChecks):
             out = out._replace(priority=self.priority(value, f"{path}.priority")
                                or PRIORITY.default)
         if (value := given(entries, "motion")) is not None:
-            out = out._replace(motion=self.motion(value, f"{path}.motion"))
+            out = out._replace(motion=self.motion(value, f"{path}.motion",
+                                                  traffic=TRAFFIC_TAG in out.tags))
         if (value := given(entries, ALERTS_ON.key)) is not None:
             out = out._replace(alerts=bool(self.boolean(value, f"{path}.{ALERTS_ON.key}")))
+        if (value := given(entries, WATCH.key)) is not None:
+            out = out._replace(watch=bool(self.boolean(value, f"{path}.{WATCH.key}")))
         return out
 
     def priority(self, node: Node, path: str) -> int | None:

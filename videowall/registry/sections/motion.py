@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from yaml.nodes import Node
 
-from videowall.registry.model import MotionConfig
+from videowall.registry.model import WHOLE_FRAME, MotionConfig, Zone
 from videowall.registry.nodes import given
 from videowall.registry.sections.schedule import ScheduleChecks
 from videowall.registry.sections.zones import ZoneChecks
-from videowall.registry.settings import MIN_AREA, MOTION_ENABLED, SENSITIVITY
+from videowall.registry.settings import MIN_AREA, MOTION_ENABLED, SENSITIVITY, WHOLE_ROAD_LANE
 
 MOTION_KEYS = ("enabled", "sensitivity", "min_area", "zones", "masks", "schedule")
 
@@ -20,8 +20,9 @@ def _and_list(words: tuple[str, ...]) -> str:
 class MotionChecks(ZoneChecks, ScheduleChecks):
     """The motion block."""
 
-    def motion(self, node: Node, path: str) -> MotionConfig | None:
-        """A motion block; detection is on unless it says ``enabled: false``."""
+    def motion(self, node: Node, path: str, *, traffic: bool = False) -> MotionConfig | None:
+        """A motion block; detection is on unless it says ``enabled: false``. On a
+        ``traffic`` camera plain zones are lanes, and no zone makes the picture one lane."""
         entries = self.mapping(node, path, f"a motion block (a mapping with "
                                            f"{_and_list(MOTION_KEYS)})", keys=MOTION_KEYS)
         if entries is None:
@@ -31,6 +32,8 @@ class MotionChecks(ZoneChecks, ScheduleChecks):
         enabled, sensitivity, min_area = defaults.enabled, defaults.sensitivity, \
             defaults.min_area
         zones, masks, schedule = defaults.zones, defaults.masks, defaults.schedule
+        if traffic:
+            zones = (Zone(WHOLE_ROAD_LANE, WHOLE_FRAME, "lane"),)
         if (value := given(entries, MOTION_ENABLED.key)) is not None:
             enabled = bool(self.boolean(value, f"{path}.enabled"))
         if (value := given(entries, SENSITIVITY.key)) is not None:
@@ -38,7 +41,7 @@ class MotionChecks(ZoneChecks, ScheduleChecks):
         if (value := given(entries, MIN_AREA.key)) is not None:
             min_area = self.number(value, f"{path}.min_area", *MIN_AREA.range) or 0.0
         if (value := given(entries, "zones")) is not None:
-            zones = self.polygons(value, f"{path}.zones") or ()
+            zones = self.zones(value, f"{path}.zones", traffic=traffic) or ()
         if (value := given(entries, "masks")) is not None:
             masks = self.polygons(value, f"{path}.masks") or ()
         if (value := given(entries, "schedule")) is not None:

@@ -1,13 +1,20 @@
-"""Motion zones and masks: polygons in frame coordinates (0..1), checked point by point."""
+"""Motion zones and masks: polygons in frame coordinates (0..1), checked point by point.
+
+A zone is a plain polygon (named ``zone1``, ``zone2``... by its place in the list; on a
+camera tagged ``traffic`` a lane named ``lane1``...) or a mapping ``{name, kind, polygon}``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from yaml.nodes import Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from videowall.registry.model import Point, Polygon
-from videowall.registry.nodes import SEQ, NodeChecker, escaped, found
+from videowall.registry.model import WHOLE_FRAME, Point, Polygon, Zone
+from videowall.registry.nodes import SEQ, NodeChecker, escaped, found, given, line_of
+from videowall.registry.settings import WHOLE_ROAD_LANE, ZONE_KINDS
+
+ZONE_KEYS = ("name", "kind", "polygon")
 
 #: Frame coordinates run from 0 (left, top) to 1 (right, bottom).
 FRACTION_RANGE = (0.0, 1.0)
@@ -24,7 +31,56 @@ def area(polygon: Sequence[Point]) -> float:
 
 
 class ZoneChecks(NodeChecker):
-    """Lists of polygons, polygons and points."""
+    """Zones, lists of polygons, polygons and points."""
+
+    def zones(self, node: Node, path: str, *, traffic: bool) -> tuple[Zone, ...] | None:
+        """A list of zones, each a polygon or a ``{name, kind, polygon}`` mapping; names are
+        unique. On a ``traffic`` camera plain polygons are lanes, and no zone at all makes
+        the whole picture one lane."""
+        if not isinstance(node, SequenceNode) or node.tag != SEQ:
+            self.error(node, path, "expected a list of zones (each a list of [x, y] points "
+                                   f"or a mapping with name, kind and polygon), found "
+                                   f"{found(node)}")
+            return None
+        if not node.value and traffic:
+            return (Zone(WHOLE_ROAD_LANE, WHOLE_FRAME, "lane"),)
+        before = self.error_count
+        first_line: dict[str, int] = {}
+        zones: list[Zone] = []
+        for index, item in enumerate(node.value):
+            zone = self.zone(item, f"{path}[{index}]", index + 1, traffic=traffic)
+            if zone is None:
+                continue
+            if zone.name in first_line:
+                self.error(item, f"{path}[{index}]", f"duplicate zone name {zone.name!r} "
+                                                     f"(first used at line "
+                                                     f"{first_line[zone.name]})")
+                continue
+            first_line[zone.name] = line_of(item)
+            zones.append(zone)
+        return None if self.error_count > before else tuple(zones)
+
+    def zone(self, node: Node, path: str, place: int, *, traffic: bool) -> Zone | None:
+        """One zone; ``place`` (from 1) names a plain polygon."""
+        plain_kind = "lane" if traffic else "zone"
+        if not isinstance(node, MappingNode):
+            polygon = self.polygon(node, path)
+            return None if polygon is None else Zone(f"{plain_kind}{place}", polygon, plain_kind)
+        entries = self.mapping(node, path, "a zone (a mapping with name, kind and polygon)",
+                               keys=ZONE_KEYS, required=("name", "polygon"))
+        if entries is None:
+            return None
+        before = self.error_count
+        name = self.string(entries["name"].value, f"{path}.name") if "name" in entries \
+            else None
+        kind: str | None = ZONE_KINDS[0]
+        if (value := given(entries, "kind")) is not None:
+            kind = self.choice(value, f"{path}.kind", ZONE_KINDS)
+        polygon = self.polygon(entries["polygon"].value, f"{path}.polygon") \
+            if "polygon" in entries else None
+        if self.error_count > before or name is None or kind is None or polygon is None:
+            return None
+        return Zone(name, polygon, kind)
 
     def polygons(self, node: Node, path: str) -> tuple[Polygon, ...] | None:
         """A list of polygons."""
