@@ -91,15 +91,15 @@ def test_probe_colours_are_the_four_quadrants() -> None:
 
 
 def test_scenes_loop_seamlessly() -> None:
-    """Six distinct scenes whose schedules fit the clip, so a loop shows no jump mid-path."""
-    assert len(SCENES) == 6
-    assert len({s.title for s in SCENES.values()}) == 6
+    """Nine distinct scenes whose schedules fit the clip, so a loop shows no jump mid-path."""
+    assert len(SCENES) == 9
+    assert len({s.title for s in SCENES.values()}) == 9
     for scene in SCENES.values():
         assert scene.movers, scene.name
         for mover in scene.movers:
             times = [t for t, _, _ in mover.path]
             assert times == sorted(times), (scene.name, mover)
-            assert clips.DEMO_SECONDS % mover.period == 0, (scene.name, mover)
+            assert scene.loop_seconds % mover.period == 0, (scene.name, mover)
             assert times[-1] <= mover.period, (scene.name, mover)
 
 

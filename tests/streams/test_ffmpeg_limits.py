@@ -26,13 +26,15 @@ def test_every_loaded_libavutil_is_found() -> None:
 
 def test_ffmpeg_refuses_an_allocation_over_the_cap() -> None:
     paths = loaded_libavutil()
-    assert paths, "PyAV's libavutil is loaded by importing the backend"
-    lib = ctypes.CDLL(paths[0])
-    lib.av_malloc.argtypes = [ctypes.c_size_t]
-    lib.av_malloc.restype = ctypes.c_void_p
-    lib.av_free.argtypes = [ctypes.c_void_p]
-    small = lib.av_malloc(1024 * 1024)
-    assert small
-    lib.av_free(small)
-    assert lib.av_malloc(MAX_ALLOC_BYTES + 1) is None
-    assert cap_allocations() >= 1
+    assert any("av.libs" in p for p in paths), "importing the backend loads PyAV's own"
+    # libvlc's FFmpeg modules, where other tests loaded them, are capped when asked again
+    assert cap_allocations() == len(paths)
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        lib.av_malloc.argtypes = [ctypes.c_size_t]
+        lib.av_malloc.restype = ctypes.c_void_p
+        lib.av_free.argtypes = [ctypes.c_void_p]
+        small = lib.av_malloc(1024 * 1024)
+        assert small, path
+        lib.av_free(small)
+        assert lib.av_malloc(MAX_ALLOC_BYTES + 1) is None, path

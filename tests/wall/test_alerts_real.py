@@ -162,7 +162,9 @@ def same_alert(stored: Alert, said: Alert) -> bool:
 
 @pytest.fixture
 def open_wall(tmp_path: Path) -> Iterator[Callable[..., Wall]]:
-    """Starts a wall that watches the given cameras (each test's own registry)."""
+    """Starts a wall that shows the given cameras (each test's own registry), each as a
+    tile would: every frame decoded. (Cameras watched on no tile decode key frames
+    only: tests/streams/test_key_frames.py.)"""
     walls: list[Wall] = []
 
     def start(*cameras: Camera) -> Wall:
@@ -174,7 +176,7 @@ def open_wall(tmp_path: Path) -> Iterator[Callable[..., Wall]]:
         wall.session.subscribe(wall)
         wall.session.start()
         for camera in cameras:
-            assert wall.session.watch(camera)
+            wall.session.acquire(camera)
         return wall
 
     yield start

@@ -135,6 +135,16 @@ class Scene:
     movers: tuple[Mover, ...]
     #: Wall-clock time the clip's first frame shows (Unix seconds, shown as UTC).
     clock_start: int = _DAY + 18 * 3600 + 30 * 60
+    #: Length of the loop when it is not :data:`DEMO_SECONDS` (a queue needs time to build).
+    seconds: float | None = None
+    #: ``(from_s, to_s, levels)``: the whole picture (not the captions) is brighter by
+    #: ``levels`` of luma in that spell, as when street lights come on.
+    lighting: tuple[tuple[float, float, int], ...] = ()
+
+    @property
+    def loop_seconds(self) -> float:
+        """How long the clip of this scene runs before it loops."""
+        return DEMO_SECONDS if self.seconds is None else self.seconds
 
 
 def _car(
@@ -411,9 +421,221 @@ def _night() -> Scene:
     return Scene("night", "NIGHT STREET", "0x0b0d16", tuple(rects), tuple(movers))
 
 
+# --------------------------------------------------------------------------- event scenes
+#
+# Three scenes carry events on a known schedule, for motion detection to be seen at work:
+# a person at a closed market's gate, a queue that stands in a junction's approach lane,
+# and street lights that brighten the whole picture (which must raise nothing). The times
+# below are used both to draw the scenes and in :data:`EVENTS`.
+
+#: Seconds of the market-night loop; the person comes through the gate at ``_GATE_ENTRY_S``.
+MARKET_NIGHT_SECONDS = 48
+_GATE_ENTRY_S = 30.0
+_GATE_INSIDE_S = 31.5
+_GATE_FAR_SIDE_S = 38.0
+_GATE_GONE_S = 40.0
+
+#: Seconds of the junction-queue loop, and when its approach lane fills, stands, clears.
+JUNCTION_QUEUE_SECONDS = 48
+_QUEUE_FIRST_S = 14.0  # the first car of the queue comes into the picture
+_QUEUE_FULL_S = 17.5  # the third car stops: the lane is covered
+_QUEUE_GO_S = 37.0  # the light turns green: the first car moves off
+_QUEUE_CLEAR_S = 40.0  # the last car of the queue has left the lane
+_FLOW_AGAIN_S = 41.0
+
+#: When the street lights of the lighting scene come on and go off, and by how much.
+LIGHTS_ON_S = 8.0
+LIGHTS_OFF_S = 16.0
+#: Luma levels (limited range) the lights add: about 40 levels of a full-range grey picture.
+LIGHTS_LEVELS = 35
+
+
+def _market_night() -> Scene:
+    """A closed market at night: shuttered shop fronts, a gate in the left wall, a tree."""
+    rects: list[Rect] = [Rect(0, 0, 640, 156, "0x101218")]
+    for i in range(3):
+        x0 = 20 + i * 152
+        rects += [
+            Rect(x0, 18, 140, 26, "0x3a2f25"),  # sign board
+            Rect(x0, 48, 140, 100, "0x2c2e35"),  # shutter
+            *[Rect(x0, y, 140, 2, "0x1c1e24") for y in range(56, 146, 12)],  # its slats
+        ]
+    rects += [
+        Rect(0, 156, 640, 180, "0x1a1c22"),  # the market floor
+        *[Rect(0, y, 640, 1, "0x22252c") for y in range(180, 336, 30)],
+        Rect(0, 156, 44, 204, "0x2a2b30"),  # the left wall...
+        Rect(0, 200, 44, 92, "0x07080b"),  # ...and its open gate
+        Rect(40, 196, 6, 100, "0x4a4a50"),  # the gate post
+        Rect(560, 40, 10, 116, "0x2a2218"),  # a tree trunk (top right)
+        Rect(505, 10, 120, 60, "0x1c2a1a"),  # its dark crown
+        Rect(300, 150, 6, 8, "0xd8c890"),  # a lamp over the floor
+    ]
+    leaves = [
+        # small oscillating blobs: leaves in the wind under the lamp light
+        Mover(18, 14, "0x4f7a3a", ((0, 515, 20), (0.5, 523, 24), (1, 515, 20)), period=1),
+        Mover(16, 12, "0x5a8a40", ((0, 560, 14), (0.75, 552, 20), (1.5, 560, 14)), period=1.5),
+        Mover(20, 14, "0x46703a", ((0, 590, 36), (1, 598, 30), (2, 590, 36)), period=2),
+        Mover(14, 12, "0x5f9045", ((0, 540, 50), (0.5, 534, 46), (1, 540, 50)), period=1),
+    ]
+    person = _person(
+        "0x9aa4b0",
+        (
+            (_GATE_ENTRY_S, -16, 236),
+            (_GATE_INSIDE_S, 60, 240),
+            (_GATE_FAR_SIDE_S, 560, 250),
+            (_GATE_GONE_S, 660, 252),
+        ),
+        period=MARKET_NIGHT_SECONDS,
+    )
+    return Scene(
+        "market_night",
+        "MARKET AT NIGHT",
+        "0x0a0c12",
+        tuple(rects),
+        (*leaves, person),
+        clock_start=_DAY + 2 * 3600 + 10 * 60,
+        seconds=MARKET_NIGHT_SECONDS,
+    )
+
+
+#: Where a car of the junction-queue scene's approach lane runs (left edge), and its size.
+_LANE_X, _CAR_W, _CAR_L = 336, 68, 80
+
+
+def _lane_car(colour: str, path: tuple[tuple[float, int, int], ...], period: float) -> Mover:
+    """A car seen from above heading up the picture, its windscreen at the top."""
+    details = (Rect(6, 12, _CAR_W - 12, 14, "0x6a7b8a"), Rect(6, 66, _CAR_W - 12, 6, "0x8a3030"))
+    return Mover(_CAR_W, _CAR_L, colour, path, period, details)
+
+
+def _junction_queue() -> Scene:
+    """A junction's approach seen from above: traffic flows, queues at a red light, goes."""
+    period = JUNCTION_QUEUE_SECONDS
+    road, line = "0x3b3b3e", "0xe8e8e0"
+    rects = [
+        Rect(0, 20, 640, 80, road),  # the cross road at the top
+        Rect(220, 100, 200, 260, road),  # the approach: down (left), up (right)
+        *_dashes(
+            horizontal=False, at=318, start=112, stop=360, length=20, gap=16,
+            thickness=4, colour=line,
+        ),
+        *_dashes(
+            horizontal=True, at=58, start=0, stop=640, length=24, gap=24,
+            thickness=4, colour=line, skip=(212, 428),
+        ),
+        Rect(324, 102, 92, 6, line),  # stop line of the approach lane
+        Rect(214, 100, 6, 260, "0x9a9a90"),  # kerbs
+        Rect(420, 100, 6, 260, "0x9a9a90"),
+        Rect(20, 130, 170, 110, "0x6b5b4b"),  # buildings
+        Rect(470, 130, 150, 90, "0x5b6470"),
+        Rect(436, 72, 8, 40, "0x222222"),  # the traffic light of the approach
+        Rect(434, 96, 12, 10, "0x36d646"),
+    ]
+    up = (370, -90)  # enter at the bottom, leave above the cross road
+
+    def flowing(t: float) -> tuple[tuple[float, int, int], ...]:
+        return ((t, _LANE_X, up[0]), (t + 2.2, _LANE_X, up[1]))
+
+    queue = (
+        # (colour, arrives, stops at y, time it stops, moves off, gone)
+        ("0xf0f0f0", _QUEUE_FIRST_S, 112, 15.6, _QUEUE_GO_S, 38.4),
+        ("0xf2c230", 15.2, 200, 16.6, 37.6, 39.4),
+        ("0x64b5f6", 16.4, 288, _QUEUE_FULL_S, 38.2, _QUEUE_CLEAR_S + 0.2),
+    )
+    movers = [
+        *[
+            _lane_car(colour, flowing(t), period)
+            for colour, t in (("0xbdbdbd", 1), ("0xef6c00", 4.5), ("0x9ccc65", 8), ("0xf0f0f0", 11))
+        ],
+        *[
+            _lane_car(c, ((t0, _LANE_X, up[0]), (t1, _LANE_X, y), (t2, _LANE_X, y),
+                          (t3, _LANE_X, up[1])), period)
+            for c, t0, y, t1, t2, t3 in queue
+        ],
+        *[
+            _lane_car(colour, flowing(t), period)
+            for colour, t in (("0xef6c00", _FLOW_AGAIN_S), ("0xbdbdbd", _FLOW_AGAIN_S + 3.5))
+        ],
+        # the other direction flows all the time, a car every 3 s
+        Mover(_CAR_W, _CAR_L, "0xd0d0d0", ((0, 236, -90), (2.2, 236, 370)), 6),
+        Mover(_CAR_W, _CAR_L, "0x1e63c6", ((3, 236, -90), (5.2, 236, 370)), 6),
+        # cross traffic while the approach waits
+        _vehicle("0xc62828", ((20, -60, 64), (23, 700, 64)), period=period),
+        _vehicle("0x2e7d32", ((26, 700, 30), (29, -60, 30)), period=period),
+        _vehicle("0xf0f0f0", ((31, -80, 62), (34.5, 700, 62)), length=72, period=period),
+        # the red lamp, lit from the first car of the queue until the light turns green
+        Mover(12, 10, "0xe53935", ((_QUEUE_FIRST_S - 1, 434, 96), (_QUEUE_GO_S, 434, 96)), period),
+    ]
+    return Scene(
+        "junction_queue",
+        "JUNCTION APPROACH",
+        "0x4a5a3c",
+        tuple(rects),
+        tuple(movers),
+        seconds=JUNCTION_QUEUE_SECONDS,
+    )
+
+
+def _lights() -> Scene:
+    """A car park forecourt at dusk whose street lights come on and go off again."""
+    line = "0x8a8a8a"
+    rects = [
+        Rect(0, 0, 640, 90, "0x2a3040"),  # the dusk sky over the buildings
+        Rect(30, 30, 200, 60, "0x252830"),
+        Rect(400, 20, 210, 70, "0x22252c"),
+        Rect(0, 90, 640, 270, "0x3c3e42"),  # the forecourt
+        *[Rect(40 + i * 80, 110, 3, 80, line) for i in range(8)],
+        *[Rect(x, 120, 40, 60, c) for x, c in ((60, "0x4a3a5a"), (220, "0x5a4a3a"),
+                                                  (380, "0x3a4a5a"), (460, "0x505a4a"))],
+        *[Rect(x, 90, 6, 140, "0x2a2a2e") for x in (160, 480)],  # lamp posts
+        *[Rect(x - 10, 86, 26, 8, "0x6a6a60") for x in (160, 480)],
+    ]
+    movers = [
+        _person("0x7a6a9a", ((1, -20, 260), (6, 300, 280))),
+        _vehicle("0x8d6e63", ((18, 700, 250), (22, -60, 250))),
+    ]
+    return Scene(
+        "lights",
+        "FORECOURT AT DUSK",
+        "0x3c3e42",
+        tuple(rects),
+        tuple(movers),
+        lighting=((LIGHTS_ON_S, LIGHTS_OFF_S, LIGHTS_LEVELS),),
+    )
+
+
+#: What a viewer sees in the event scenes and when: scene -> ((second of the loop, what)).
+EVENTS: dict[str, tuple[tuple[float, str], ...]] = {
+    "market_night": (
+        (0.0, "closed market, nobody about; leaves flicker in the tree top right (masked)"),
+        (_GATE_ENTRY_S, "a person comes in through the gate in the left wall"),
+        (_GATE_INSIDE_S, "the person walks across the market floor"),
+        (_GATE_GONE_S, "the person has left at the right; quiet again"),
+    ),
+    "junction_queue": (
+        (0.0, "traffic flows up the approach lane, a car every 3-4 s"),
+        (_QUEUE_FIRST_S, "the light is red: a queue builds, cars stop nose to tail"),
+        (_QUEUE_FULL_S, "the queue covers the approach lane and stands still"),
+        (_QUEUE_GO_S, "the light turns green: the queue moves off"),
+        (_QUEUE_CLEAR_S, "the approach lane is clear"),
+        (_FLOW_AGAIN_S, "traffic flows again"),
+    ),
+    "lights": (
+        (1.0, "a person walks across the forecourt"),
+        (LIGHTS_ON_S, "the street lights come on: the whole picture about 40 levels brighter"),
+        (LIGHTS_OFF_S, "the street lights go off again"),
+        (18.0, "a car drives across"),
+    ),
+}
+
+
 #: The demo scenes by name.
 SCENES: dict[str, Scene] = {
-    s.name: s for s in (_junction(), _atrium(), _carpark(), _bridge(), _market(), _night())
+    s.name: s
+    for s in (
+        _junction(), _atrium(), _carpark(), _bridge(), _market(), _night(),
+        _market_night(), _junction_queue(), _lights(),
+    )
 }
 
 
@@ -509,7 +731,11 @@ def _scene_graph(scene: Scene, *, size: tuple[int, int], fps: int, seconds: floa
     ]
     if size != (BASE_W, BASE_H):
         finish.append(f"scale={size[0]}:{size[1]}")
-    parts.append(f"[{current}]" + ",".join(finish) + "[out]")
+    steps = [
+        f"lutyuv=y='clip(val+{levels},16,235)':enable='between(t,{t0:g},{t1:g})'"
+        for t0, t1, levels in scene.lighting
+    ]
+    parts.append(f"[{current}]" + ",".join([*steps, *finish]) + "[out]")
     return ";".join(parts)
 
 
@@ -643,7 +869,7 @@ def make_mjpeg_clip(path: Path, source: Path, *, quality: int = 5) -> Path:
 
 def scene_recipe(scene: Scene, *, seconds: float | None = None, fps: int = 25) -> str:
     """Everything that decides how a demo clip looks, as one string (hashed for its name)."""
-    seconds = DEMO_SECONDS if seconds is None else seconds
+    seconds = scene.loop_seconds if seconds is None else seconds
     graph = _scene_graph(scene, size=(BASE_W, BASE_H), fps=fps, seconds=seconds)
     return f"v{RECIPE_VERSION}|{graph}|{' '.join(_h264_args(fps=fps, gop=fps))}"
 
@@ -667,7 +893,7 @@ def ensure_demo_clips() -> dict[str, Path]:
     for name, scene in SCENES.items():
         path = demo_clip_path(scene)
         if not path.is_file() or path.stat().st_size == 0:
-            make_clip(path, scene=scene, seconds=DEMO_SECONDS)
+            make_clip(path, scene=scene, seconds=scene.loop_seconds)
         clips[name] = path
     wanted = {p.name for p in clips.values()}
     folder = cache_dir()

@@ -248,7 +248,7 @@ _OTHER_SITES: tuple[_OtherSite, ...] = (
         "plaza",
         (
             ("atrium", "Central Plaza atrium", "atrium", 0, ("indoor", "crowd")),
-            ("park", "Central Plaza car park entry", "carpark", 90, ("parking",)),
+            ("park", "Central Plaza car park entry", "lights", 90, ("parking",)),
             ("front", "Central Plaza front on Thamrin", "junction", 90, ("public-space",)),
         ),
     ),
@@ -273,6 +273,8 @@ _OTHER_SITES: tuple[_OtherSite, ...] = (
             ("street", "Senen Market street", "market", 0, ("public-space", "crowd")),
             ("hall", "Senen Market hall", "atrium", 90, ("indoor",)),
             ("park", "Senen Market car park", "carpark", 270, ("parking",)),
+            ("gate", "Senen Market gate (closed hours)", "market_night", 180,
+             ("market", "after-hours")),
         ),
     ),
 )
@@ -280,6 +282,69 @@ _OTHER_SITES: tuple[_OtherSite, ...] = (
 # Scenes the road cameras rotate through, and the scheme each camera uses in turn.
 _ROAD_SCENES = ("junction", "junction", "bridge", "junction", "night", "junction", "market")
 _SCHEMES = ("rtsp", "http", "rtsp")
+
+#: Road points whose cameras all watch the junction-queue scene (a lane each to measure).
+_QUEUE_ROAD_POINTS = ("rp08",)
+
+# ------------------------------------------------------------------ motion blocks
+#: Seconds a lane stays occupied and still before the demo raises congestion.
+DEMO_CONGESTION_AFTER_S = 10
+
+Box = tuple[float, float, float, float]
+
+
+def _polygon(box: Box) -> list[list[float]]:
+    """The corners of a box ``(x0, y0, x1, y1)`` in frame coordinates, clockwise."""
+    x0, y0, x1, y1 = box
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
+def zone(name: str, kind: str, box: Box) -> Any:
+    """One zone (``kind`` "zone") or traffic lane (``kind`` "lane") of a motion block."""
+    if kind not in ("zone", "lane"):
+        raise ValueError(f"kind must be zone or lane, not {kind!r}")
+    return {"name": name, "kind": kind, "polygon": _polygon(box)}
+
+
+def motion_block(zones: list[Any], masks: tuple[Box, ...] = ()) -> dict[str, Any]:
+    """A camera's ``motion:`` block: its zones and lanes (from :func:`zone`) and masks."""
+    block: dict[str, Any] = {"zones": zones}
+    if masks:
+        block["masks"] = [_polygon(m) for m in masks]
+    return block
+
+
+def motion_section() -> dict[str, Any]:
+    """The registry's top-level ``motion:`` section."""
+    return {"congestion_after_s": DEMO_CONGESTION_AFTER_S}
+
+
+# Frame boxes of the event scenes (see videowall.demo.clips: 640x360 scene coordinates).
+_MARKET_GATE: Box = (0.0, 0.54, 0.16, 0.84)  # the gate in the left wall, and inside it
+_MARKET_FLOOR: Box = (0.0, 0.44, 1.0, 0.93)  # the market floor in front of the shutters
+_MARKET_TREE: Box = (0.77, 0.0, 1.0, 0.45)  # the flickering leaves, top right
+_CAPTIONS: Box = (0.69, 0.8, 1.0, 1.0)  # scene title and clock, bottom right
+_QUEUE_APPROACH: Box = (0.519, 0.306, 0.6375, 1.0)  # up the picture to the stop line
+_QUEUE_EXIT: Box = (0.35, 0.306, 0.4875, 1.0)  # down the picture, away from the junction
+_WHOLE: Box = (0.0, 0.0, 1.0, 1.0)
+
+
+def _event_motion(scene: str, direction: str) -> dict[str, Any] | None:
+    """The motion block of a camera watching ``scene`` (None for scenes without events)."""
+    if scene == "market_night":
+        return motion_block(
+            [zone("gate", "zone", _MARKET_GATE), zone("floor", "zone", _MARKET_FLOOR)],
+            (_MARKET_TREE, _CAPTIONS),
+        )
+    if scene == "junction_queue":
+        word = direction.lower()
+        return motion_block(
+            [zone(f"{word}-approach", "lane", _QUEUE_APPROACH),
+             zone(f"{word}-exit", "lane", _QUEUE_EXIT)],
+        )
+    if scene == "lights":
+        return motion_block([zone("forecourt", "zone", _WHOLE)])
+    return None
 
 
 def scene_url(
@@ -328,6 +393,8 @@ def build_demo_registry() -> dict[str, Any]:
             direction, heading = _APPROACHES[letter]
             cam_id = f"{rp.id}-{letter}"
             scene = _ROAD_SCENES[index % len(_ROAD_SCENES)]
+            if rp.id in _QUEUE_ROAD_POINTS:
+                scene = "junction_queue"
             scheme = _SCHEMES[index % len(_SCHEMES)]
             url = flaky_url() if cam_id == FLAKY_CAMERA else scene_url(scene, scheme,
                                                                           camera=cam_id)
@@ -344,6 +411,8 @@ def build_demo_registry() -> dict[str, Any]:
                     "tags": ["road", f"approach-{direction.lower()}", *rp.tags],
                 }
             )
+            if (motion := _event_motion(scene, direction)) is not None:
+                cameras[-1]["motion"] = motion
             index += 1
     for other in _OTHER_SITES:
         sites[other.id] = {"name": other.name, "location": {"lat": other.lat, "lon": other.lon}}
@@ -362,9 +431,14 @@ def build_demo_registry() -> dict[str, Any]:
                     "tags": list(tags),
                 }
             )
+            if (motion := _event_motion(scene, name)) is not None:
+                cameras[-1]["motion"] = motion
             index += 1
     agencies = {a.id: {"name": a.name, "colour": a.colour, "contact": a.contact} for a in _AGENCIES}
-    return {"sites": sites, "agencies": agencies, "cameras": cameras}
+    data: dict[str, Any] = {"sites": sites, "agencies": agencies, "cameras": cameras}
+    if (section := motion_section()) is not None:
+        data["motion"] = section
+    return data
 
 
 def _q(value: object) -> str:
@@ -435,7 +509,19 @@ def render_registry_yaml(data: dict[str, Any]) -> str:
         out.append(f"    location: {_flow(cam['location'])}")
         out.append(f"    heading: {cam['heading']}")
         out.append("    tags: [" + ", ".join(cam["tags"]) + "]")
+        if "motion" in cam:
+            out.append("    motion:")
+            for key, items in cam["motion"].items():
+                out.append(f"      {key}:")
+                out += [f"        - {_json_flow(item)}" for item in items]
+    if "motion" in data:
+        out.insert(out.index("agencies:"), f"motion: {_flow(data['motion'])}\n")
     return "\n".join(out) + "\n"
+
+
+def _json_flow(value: Any) -> str:
+    """A polygon or zone mapping as one YAML flow line (JSON is valid YAML)."""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def demo_registry_yaml() -> str:

@@ -24,6 +24,7 @@ import numpy as np
 import vlc
 
 from videowall.streams.base import Decoder, SessionStopped, fit_size
+from videowall.streams.ffmpeg_limits import cap_allocations
 from videowall.streams.net import check_target, check_url, diagnose, scheme_of
 
 log = logging.getLogger(__name__)
@@ -393,6 +394,7 @@ class VlcDecoder(Decoder):
             if ended:
                 return ended
             if self.stats.first_frame_s is not None and not self._aspect:
+                cap_allocations()  # libvlc's FFmpeg modules are loaded by now
                 self._learn_format(player, media)
             now = time.monotonic()
             if media.get_stats(stats):
