@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 from videowall.layout.grid import preset
 from videowall.registry import suggest
 from videowall.registry.model import Registry
+from videowall.registry.settings import CAMERAS_MAX
 from videowall.util.logs import mask_url
 from videowall.util.text import printable
 
@@ -240,6 +241,36 @@ def add_health_option(parser: argparse.ArgumentParser, *, suppress: bool = True)
                         metavar="NAME=NUMBER",
                         help="change one setting of the registry's health section for this "
                              "run, e.g. stall_min_s=2 or connections_per_host=8 (repeatable)")
+
+
+def add_watch_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
+    """``--watch N``: how many cameras on no tile the wall watches at most."""
+    parser.add_argument(
+        "--watch", type=_watch_count, default=argparse.SUPPRESS if suppress else None,
+        metavar="N",
+        help="watch at most N cameras that no tile shows, for their health and motion "
+             "(default: the registry's motion.watch_max_cameras; 0: none)",
+    )
+
+
+def _watch_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of cameras, not {text!r}") from None
+    if not 0 <= count <= CAMERAS_MAX:
+        raise argparse.ArgumentTypeError(f"expected 0 to {CAMERAS_MAX} cameras, not {count}")
+    return count
+
+
+def with_watch(registry: Registry, args: argparse.Namespace) -> Registry:
+    """``registry`` with the ``--watch`` budget of the command line applied."""
+    count = getattr(args, "watch", None)
+    if count is None:
+        return registry
+    from dataclasses import replace
+
+    return replace(registry, motion=replace(registry.motion, watch_max_cameras=count))
 
 
 def with_health(registry: Registry, args: argparse.Namespace) -> Registry:

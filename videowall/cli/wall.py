@@ -19,6 +19,7 @@ from videowall.cli.common import (
     add_config_option,
     add_health_option,
     add_store_option,
+    add_watch_option,
     alarm_kwargs,
     check_camera_ids,
     default_config_path,
@@ -30,6 +31,7 @@ from videowall.cli.common import (
     seconds,
     store_url,
     with_health,
+    with_watch,
 )
 from videowall.registry import load_registry
 from videowall.registry.model import Registry
@@ -52,6 +54,7 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     run = commands.add_parser("run", parents=[common], help="show the wall (the default)")
     _add_run_options(run, suppress=True)
     add_health_option(run)
+    add_watch_option(run)
     run.set_defaults(handler=_cmd_run)
 
     demo = commands.add_parser(
@@ -65,6 +68,7 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     add_store_option(demo, suppress=False)
     add_alarm_tile_option(demo, suppress=False)
     add_health_option(demo)
+    add_watch_option(demo, suppress=False)
     demo.set_defaults(handler=_cmd_demo)
     _add_snapshot(commands, common)
 
@@ -80,6 +84,7 @@ def _add_snapshot(commands: Commands, common: argparse.ArgumentParser) -> None:
     snap.add_argument("--duration", type=seconds, required=True, metavar="SECONDS")
     snap.add_argument("--out", type=Path, required=True, metavar="PNG")
     add_health_option(snap)
+    add_watch_option(snap, suppress=False)
     snap.add_argument("--report", type=Path, required=True, metavar="JSON")
     snap.add_argument("--size", type=pixel_size, default=(1280, 720), metavar="WxH",
                       help="wall size in pixels (default 1280x720)")
@@ -104,13 +109,15 @@ def _add_run_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None
     add_alarm_tile_option(parser, suppress=suppress)
     if not suppress:
         add_health_option(parser, suppress=False)
+        add_watch_option(parser, suppress=False)
 
 
 # -- the commands ---------------------------------------------------------------------------------
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    registry = with_health(load_registry(args.config or default_config_path()), args)
+    registry = with_watch(with_health(load_registry(args.config or default_config_path()), args),
+                          args)
     camera_ids = check_camera_ids(registry, args.cameras)
     if args.grid is None:
         return _run_wall_with_store(args, registry, camera_ids=camera_ids,
@@ -120,7 +127,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    registry = with_health(load_registry(demo_config_path()), args)
+    registry = with_watch(with_health(load_registry(demo_config_path()), args), args)
     if not args.no_wall:
         _check_display()
     simulator = _start_demo()
@@ -163,7 +170,7 @@ def _wait_for_interrupt() -> None:
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     config = args.config or (demo_config_path() if args.demo else default_config_path())
-    registry = with_health(load_registry(config), args)
+    registry = with_watch(with_health(load_registry(config), args), args)
     camera_ids = check_camera_ids(registry, args.cameras)
     from videowall.ui.snapshot import run_snapshot
 

@@ -1,9 +1,12 @@
 """From what each picture showed to motion events, zone by zone.
 
-Motion starts once it has lasted ``min_duration_s`` and ends after ``end_after_s``
-without any: one event at each end, with the start's time in both. A picture stands for
-the interval until the next one, so motion seen in two pictures 0.2 s apart has lasted
-0.4 s; at the default 5 pictures a second, motion is reported from its second picture.
+Motion starts once it has lasted ``min_duration_s``, in two pictures at least, and ends
+after ``end_after_s`` without any: one event at each end, with the start's time in both.
+A picture stands for the interval until the next one, so motion seen in two pictures
+0.2 s apart has lasted 0.4 s; at the default 5 pictures a second, motion is reported from
+its second picture. The interval is the pictures' own when they come less often than the
+analysis rate (a camera watched at key frames only: one a second), so motion seen in two
+key frames in a row counts, and one noisy picture never does.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ class _Zone:
 
     first_t: float | None = None
     last_t: float | None = None
+    #: Pictures with motion since ``first_t``.
+    seen: int = 0
     active: bool = False
     box: Box | None = None
     alerting: bool = True
@@ -42,6 +47,7 @@ class MotionTracker:
         self.camera_id = camera_id
         self.settings = settings
         self._zones: dict[str, _Zone] = {}
+        self._previous_t: float | None = None
 
     @property
     def active_zones(self) -> list[str]:
@@ -53,15 +59,21 @@ class MotionTracker:
         starting now raises an alert."""
         events: list[MotionEvent] = []
         interval = self.settings.interval_s
+        if self._previous_t is not None:
+            interval = max(interval, t - self._previous_t)
+        self._previous_t = t
         for name, boxes in detection.boxes.items():
             zone = self._zones.setdefault(name, _Zone())
             box = union(boxes)
             if zone.first_t is None or (not zone.active and zone.last_t is not None
                                         and t - zone.last_t > interval * 1.5):
                 zone.first_t, zone.box = t, box  # a gap: pending motion starts over
+                zone.seen = 0
             zone.last_t = t
+            zone.seen += 1
             zone.box = union([zone.box, box]) if zone.box is not None else box
-            if not zone.active and t - zone.first_t + interval >= self.settings.min_duration_s:
+            if (not zone.active and zone.seen >= 2
+                    and t - zone.first_t + interval >= self.settings.min_duration_s):
                 zone.active, zone.alerting = True, alerting
                 events.append(self._event(name, zone, None))
         for name, zone in list(self._zones.items()):

@@ -117,9 +117,11 @@ def run_wall(
         # The file the registry came from is watched: valid edits apply while the wall
         # runs, broken ones are shown and change nothing.
         source = registry.source
+        # Every camera on no tile is watched too, within the registry's budget.
         session = WallSession(
             registry, manager, store=listener,
             registry_path=source if source and os.path.isfile(source) else None,
+            watch_all=True,
         )
         try:
             window = MainWindow(session, grid=grid, camera_ids=camera_ids)

@@ -141,7 +141,8 @@ def run_snapshot(
     manager = manager if manager is not None else StreamManager(health=registry.health)
     with qt_messages_to_logging():
         # The session runs the wall and keeps the record; the widget only paints it.
-        session = WallSession(registry, manager, store=listener)
+        # As on the desk, every camera on no tile is watched too, within the budget.
+        session = WallSession(registry, manager, store=listener, watch_all=True)
         session.start()
         wall = WallWidget(session, layout)
         # Cameras raised off the wall, on a grid without an alarm tile, go to the floating

@@ -7,9 +7,11 @@ screen's (:mod:`videowall.ui.snapshot`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from videowall.motion.events import CongestionEvent, MotionEvent
 from videowall.store.records import Alert
 from videowall.streams.base import StateChanged
 from videowall.wall.events import AlertChanged
@@ -75,10 +77,49 @@ def alert_event_record(changed: AlertChanged, started_at: float) -> dict[str, An
     }
 
 
+def _seconds(t: float | None, started_at: float) -> float | None:
+    return None if t is None else round(t - started_at, 3)
+
+
+def motion_records(
+    events: Iterable[MotionEvent | CongestionEvent], started_at: float
+) -> list[dict[str, Any]]:
+    """Motion and congestion as the report lists them: one record for each, from its
+    start (``t``) to its end (``end_t``, null while it goes on)."""
+    records: dict[tuple[str, str, str, float], dict[str, Any]] = {}
+    for event in events:
+        if isinstance(event, MotionEvent):
+            key = ("motion", event.camera_id, event.zone, event.t)
+            detail = f"motion in zone '{event.zone}'"
+            record = {"t": _seconds(event.t, started_at), "camera": event.camera_id,
+                      "kind": "motion", "zone": event.zone,
+                      "box": [round(v, 4) for v in event.box],
+                      "end_t": _seconds(event.end_t, started_at),
+                      "alerting": event.alerting}
+        else:
+            key = ("congestion", event.camera_id, event.lane, event.t)
+            detail = event.detail or f"queue in lane '{event.lane}'"
+            old = records.get(key)
+            record = {"t": _seconds(event.t, started_at), "camera": event.camera_id,
+                      "kind": "congestion", "lane": event.lane,
+                      "occupancy": round(max(event.occupancy,
+                                             old["occupancy"] if old else 0.0), 3),
+                      "end_t": _seconds(event.end_t, started_at)}
+            if old is not None and not event.detail:
+                detail = old["detail"]
+        record["state"] = "active" if event.active else "ended"
+        record["detail"] = detail
+        record["message"] = detail
+        records[key] = record
+    return list(records.values())
+
+
 def session_events(session: WallSession) -> list[dict[str, Any]]:
-    """Every state change and alert change of ``session``, in the order of their times."""
+    """Every state change, motion, queue and alert change of ``session``, in the order
+    of their times."""
     records = [event_record(ev, session.started_at) for ev in session.events
                if isinstance(ev, StateChanged)]
+    records += motion_records(list(session.motion_events), session.started_at)
     records += [alert_event_record(ch, session.started_at) for ch in session.alert_events]
     records.sort(key=lambda record: record["t"])  # stable: equal times keep their order
     return records

@@ -29,13 +29,17 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from videowall.alerts import AlertEngine, AlertEvent, health_signals
+from videowall.alerts import AlertEngine, AlertEvent, Signal, health_signals
+from videowall.motion.analyser import AnalysisEvent, Overlay
+from videowall.motion.events import CongestionEvent, LaneMinute, MotionEvent
 from videowall.registry.model import Camera, Registry
 from videowall.registry.watch import DEFAULT_INTERVAL, RegistryWatcher, ReloadResult
 from videowall.store.records import Alert, AlertChange
 from videowall.streams.base import StateChanged, StreamEvent, StreamState
 from videowall.streams.manager import Stream, StreamManager
+from videowall.wall.background import BackgroundWatch
 from videowall.wall.events import AlertChanged, Notice, RegistryChecked, WallEvent
+from videowall.wall.eyes import SessionMotion
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +89,24 @@ class AlertListener(Protocol):
     def alert_event(self, alert: Alert, change: AlertChange) -> None: ...
 
     def open_alerts(self) -> list[Alert]: ...
+
+
+@runtime_checkable
+class LaneListener(Protocol):
+    """A listener that keeps lane occupancy (the store): it must only hand it on."""
+
+    def lane_minute(self, record: LaneMinute) -> None: ...
+
+
+def analysis_signal(event: MotionEvent | CongestionEvent, at: datetime) -> Signal | None:
+    """The alert source's word for a motion or congestion event: motion raises only when
+    the camera's schedule covers its start; its end and a queue's always speak."""
+    if isinstance(event, MotionEvent):
+        if event.active and not event.alerting:
+            return None
+        return Signal(event.camera_id, "motion", at, event.active,
+                      f"motion in zone '{event.zone}'")
+    return Signal(event.camera_id, "congestion", at, event.active, event.detail)
 
 
 def last_live_change(history: Iterable[StreamEvent]) -> float | None:
@@ -148,6 +170,7 @@ class WallSession:
         registry_path: str | os.PathLike[str] | None = None,
         watch_interval: float = DEFAULT_INTERVAL,
         pump_interval: float = PUMP_INTERVAL,
+        watch_all: bool = False,
     ) -> None:
         self._registry = registry
         self._owns_manager = manager is None
@@ -166,6 +189,17 @@ class WallSession:
         #: Turns stream health (and any other source) into alerts.
         self.alerts = AlertEngine(registry.alerts, registry)
         self._alert_tick_at = 0.0
+        #: Motion and queues on every running stream whose camera asks for them.
+        self.motion = SessionMotion(registry, self.manager)
+        #: Every motion and congestion event, oldest first.
+        self.motion_events: collections.deque[MotionEvent | CongestionEvent] = (
+            collections.deque(maxlen=MAX_EVENTS))
+        #: Watching every camera on no tile, within the budget (``watch_all``).
+        self.background: BackgroundWatch | None = None
+        if watch_all:
+            self.background = BackgroundWatch(
+                registry, self.manager, self.watch, self.unwatch, self._alerting_cameras,
+                self.motion.cpu_taken)
         self.pump_interval = pump_interval
         self.watcher: RegistryWatcher | None = None
         if registry_path is not None:
@@ -220,7 +254,10 @@ class WallSession:
         self._closed = True
         if self.watcher is not None:
             self.watcher.stop()
+        self.motion.stop()
         with self._lock:
+            if self.background is not None:
+                self.background.ours.clear()  # every stream goes below, with the reason
             for stream in self.manager.streams():
                 self._drop(stream.camera.id, reason, every_user=True)
             self._watched.clear()
@@ -355,6 +392,9 @@ class WallSession:
             if registry.health != old.health:
                 self.manager.configure(registry.health)
             self.alerts.configure(registry.alerts, registry)
+            self.motion.configure(registry)
+            if self.background is not None:
+                self.background.configure(registry)
             for stream in self.manager.streams():
                 camera = registry.get(stream.camera.id)
                 if camera is not None and camera.url == stream.camera.url:
@@ -462,6 +502,14 @@ class WallSession:
                         self.apply_registry(event.result.registry)
                 self._dispatch(event)
                 events.append(event)
+            for analysis_event in self.motion.drain():
+                self._publish_analysis(analysis_event)
+                if not isinstance(analysis_event, LaneMinute):
+                    events.append(analysis_event)
+            if not self._closed:
+                if self.background is not None and self.background.tick():
+                    self._watch_words = self.background.words()
+                self.motion.sync()
             self._tick_alerts()
             return events
 
@@ -480,6 +528,35 @@ class WallSession:
             for signal in health_signals(event.camera_id, event.state, event.detail, at):
                 for alert_event in self.alerts.report(signal):
                     self._publish_alert(alert_event)
+
+    def _publish_analysis(self, event: AnalysisEvent) -> None:
+        """Motion, a queue or a lane's minute: record it, keep it, raise or clear its
+        alert and hand it on."""
+        if isinstance(event, LaneMinute):
+            if isinstance(self.store, LaneListener):
+                try:
+                    self.store.lane_minute(event)
+                except Exception:
+                    log.exception("handing a lane minute to the store failed")
+            return
+        self.motion_events.append(event)
+        self._dispatch(event)
+        signal = analysis_signal(event, self.utc(event.t if event.active or event.end_t is None
+                                                 else event.end_t))
+        if signal is not None:
+            for alert_event in self.alerts.report(signal):
+                self._publish_alert(alert_event)
+
+    def overlay(self, camera_id: str) -> Overlay | None:
+        """What a tile of ``camera_id`` draws over its picture: motion boxes, zones,
+        masks and lanes (None when the camera is not analysed)."""
+        return self.motion.overlay(camera_id)
+
+    def _alerting_cameras(self) -> set[str]:
+        cameras: set[str] = set()
+        for alert in self.alerts.open_alerts():
+            cameras.update(alert.members or ((alert.camera,) if alert.camera else ()))
+        return cameras
 
     def _dispatch(self, event: WallEvent) -> None:
         for subscriber in list(self._subscribers):
