@@ -166,3 +166,40 @@ def test_camera_mime_round_trip(qtbot: QtBot) -> None:
     assert camera_id_from_mime(plain) == "y"
     plain.setText("two words")
     assert camera_id_from_mime(plain) is None
+
+
+def test_the_motion_overlay_draws_zones_boxes_and_lanes_when_asked(
+    qtbot: QtBot, make_wall: WallMaker
+) -> None:
+    from videowall.motion.analyser import LaneState, Overlay, ZoneOutline
+    from videowall.ui.motion_overlay import BAR_QUEUE, BOX_COLOUR, ZONE_COLOUR
+
+    wall = make_wall("1x1", size=(640, 360))
+    grey = wall.registry.get("square")  # white, 320x180 decoded to the tile
+    assert grey is not None
+    wall.assign(0, grey)
+    tile = wall.tile(0)
+    wait_frames(qtbot, tile)
+    overlay = Overlay(
+        boxes=(("door", (0.1, 0.1, 0.2, 0.2)),),
+        zones=(ZoneOutline("door", "zone", ((0.05, 0.3), (0.45, 0.3), (0.45, 0.45), (0.05, 0.45))),
+               ZoneOutline("north", "lane", ((0.5, 0.5), (1.0, 0.5), (1.0, 1.0), (0.5, 1.0)))),
+        lanes=(LaneState("north", 0.8, False, True),),
+    )
+    tile.set_motion_overlay(overlay)
+
+    def count(colour: QColor) -> int:
+        image = grab(tile)
+        want = (colour.red(), colour.green(), colour.blue())
+        return sum(1 for x in range(image.width()) for y in range(image.height())
+                   if near(rgb(image, x, y), want, 30))
+
+    assert count(BOX_COLOUR) == 0  # off until asked
+    tile.set_show_motion(True)
+    assert tile.motion_visible
+    assert count(BOX_COLOUR) > 80 and count(ZONE_COLOUR) > 40 and count(BAR_QUEUE) > 40
+    tile.set_show_motion(False)
+    wall.set_motion_all(True)
+    assert tile.motion_visible and count(BOX_COLOUR) > 80
+    wall.set_motion_all(False)
+    assert count(BOX_COLOUR) == 0

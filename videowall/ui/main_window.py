@@ -193,18 +193,7 @@ class MainWindow(QMainWindow):
         self.reload_action.setEnabled(self.session.watcher is not None)
         self.reload_action.triggered.connect(self._on_reload_action_triggered)
 
-        self.info_action = QAction("Stream info on the selected tile", self)
-        self.info_action.setShortcut(QKeySequence("I"))
-        self.info_action.setToolTip("Show or hide fps, resolution, bitrate and backend on "
-                                    "the selected tile (I)")
-        self.info_action.triggered.connect(self._on_info_action_triggered)
-
-        self.info_all_action = QAction("Stream info on every tile", self)
-        self.info_all_action.setShortcut(QKeySequence("Shift+I"))
-        self.info_all_action.setCheckable(True)
-        self.info_all_action.setToolTip("Show fps, resolution, bitrate and backend on every "
-                                        "live tile (Shift+I)")
-        self.info_all_action.triggered.connect(self._on_info_all_action_triggered)
+        self._build_view_actions()
 
         self.quit_action = QAction("Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -218,9 +207,39 @@ class MainWindow(QMainWindow):
             self.reload_action,
             self.info_action,
             self.info_all_action,
+            self.motion_action,
+            self.motion_all_action,
             self.quit_action,
         ):
             self.addAction(action)
+
+    def _build_view_actions(self) -> None:
+        """What the selected tile or every tile shows over its picture."""
+        self.info_action = QAction("Stream info on the selected tile", self)
+        self.info_action.setShortcut(QKeySequence("I"))
+        self.info_action.setToolTip("Show or hide fps, resolution, bitrate and backend on "
+                                    "the selected tile (I)")
+        self.info_action.triggered.connect(self._on_info_action_triggered)
+
+        self.info_all_action = QAction("Stream info on every tile", self)
+        self.info_all_action.setShortcut(QKeySequence("Shift+I"))
+        self.info_all_action.setCheckable(True)
+        self.info_all_action.setToolTip("Show fps, resolution, bitrate and backend on every "
+                                        "live tile (Shift+I)")
+        self.info_all_action.triggered.connect(self._on_info_all_action_triggered)
+
+        self.motion_action = QAction("Motion and zones on the selected tile", self)
+        self.motion_action.setShortcut(QKeySequence("M"))
+        self.motion_action.setToolTip("Show or hide motion boxes, zone outlines and lane "
+                                      "occupancy on the selected tile (M)")
+        self.motion_action.triggered.connect(self._on_motion_action_triggered)
+
+        self.motion_all_action = QAction("Motion and zones on every tile", self)
+        self.motion_all_action.setShortcut(QKeySequence("Shift+M"))
+        self.motion_all_action.setCheckable(True)
+        self.motion_all_action.setToolTip("Show motion boxes, zone outlines and lane occupancy "
+                                          "on every tile (Shift+M)")
+        self.motion_all_action.triggered.connect(self.wall.set_motion_all)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -241,6 +260,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.info_action)
         view_menu.addAction(self.info_all_action)
+        view_menu.addAction(self.motion_action)
+        view_menu.addAction(self.motion_all_action)
         view_menu.addSeparator()
         dock_action = self.camera_dock.toggleViewAction()
         if dock_action is not None:
@@ -554,6 +575,14 @@ class MainWindow(QMainWindow):
             self._post_status("Click a tile first, then press I for its stream info", MESSAGE_MS)
             return
         self.wall.toggle_info(index)
+
+    def _on_motion_action_triggered(self) -> None:
+        index = self.wall.selected_index
+        if index is None:
+            self._post_status("Click a tile first, then press M for its motion and zones",
+                              MESSAGE_MS)
+            return
+        self.wall.toggle_motion(index)
 
     def _on_info_all_action_triggered(self, checked: bool) -> None:
         self.wall.set_info_all(checked)

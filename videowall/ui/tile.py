@@ -34,11 +34,13 @@ from PyQt6.QtGui import (
 )
 from PyQt6.QtWidgets import QApplication, QMenu, QWidget
 
+from videowall.motion.analyser import Overlay
 from videowall.registry.model import Camera
 from videowall.store.records import Alert
 from videowall.streams.base import StreamState
 from videowall.streams.frame import Frame, FrameSlot, Image
 from videowall.ui import theme
+from videowall.ui.motion_overlay import paint_motion
 from videowall.wall.status import (
     TileStatus,
 )
@@ -213,6 +215,12 @@ class TileWidget(QWidget):
         #: Whether the operator asked for the stream info box on this tile.
         self.show_info = False
         self._info_all = False
+        #: Whether the operator asked for motion boxes and zone outlines on this tile.
+        self.show_motion = False
+        self._motion_all = False
+        #: What motion analysis draws over the picture (the wall hands it over).
+        self._motion: Overlay | None = None
+        self._picture_rect = QRect()
         #: Frames painted whose sequence number differed from the one painted before.
         self.frames_rendered = 0
         #: ``time.monotonic()`` of the first and of the latest rendered frame.
@@ -337,6 +345,30 @@ class TileWidget(QWidget):
             self.show_info = shown
             self.update()
 
+    def set_motion_all(self, shown: bool) -> None:
+        """Show motion boxes and zone outlines on this tile whatever its own choice."""
+        if shown != self._motion_all:
+            self._motion_all = shown
+            self.update()
+
+    def set_show_motion(self, shown: bool) -> None:
+        """Show or hide this tile's motion boxes and zone outlines (context menu, key M)."""
+        if shown != self.show_motion:
+            self.show_motion = shown
+            self.update()
+
+    @property
+    def motion_visible(self) -> bool:
+        """Whether the tile draws motion boxes, zones and lanes over its picture."""
+        return (self.show_motion or self._motion_all) and self.camera is not None
+
+    def set_motion_overlay(self, overlay: Overlay | None) -> None:
+        """What motion analysis found in the newest picture (the wall, on each tick)."""
+        if overlay != self._motion:
+            self._motion = overlay
+            if self.motion_visible:
+                self.update()
+
     def set_clock(self, text: str) -> None:
         if text != self._clock:
             self._clock = text
@@ -459,6 +491,8 @@ class TileWidget(QWidget):
                 self._paint_empty(painter, rect)
             else:
                 self._paint_picture(painter, rect)
+                if self.motion_visible and self._motion is not None:
+                    paint_motion(painter, self._picture_rect, self._motion, self._font_px())
                 overlay = self._overlay(rect)
                 for part in self._overlay_parts:
                     painter.drawImage(part.topLeft(), overlay, part)
@@ -491,6 +525,7 @@ class TileWidget(QWidget):
         else:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(target, image)
+        self._picture_rect = target
         # black bars only: the picture covers the rest
         for bar in bars_around(rect, target):
             p.fillRect(bar, QColor("#000000"))
@@ -852,6 +887,13 @@ class TileWidget(QWidget):
             info.setEnabled(self.camera is not None and not self._info_all)
             info.setShortcut(QKeySequence("I"))
             info.triggered.connect(self._on_info_action_triggered)
+        motion = menu.addAction("Show motion and zones")
+        if motion is not None:
+            motion.setCheckable(True)
+            motion.setChecked(self.show_motion or self._motion_all)
+            motion.setEnabled(self.camera is not None and not self._motion_all)
+            motion.setShortcut(QKeySequence("M"))
+            motion.triggered.connect(self.set_show_motion)
         menu.addSeparator()
         clear = menu.addAction("Clear tile")
         if clear is not None:

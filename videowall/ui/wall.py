@@ -108,6 +108,7 @@ class WallWidget(QWidget):
         self._selected: int | None = None
         self._clock = ""
         self._info_all = False
+        self._motion_all = False
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(160, 90)
         self._build_tiles(len(self._grid))
@@ -200,6 +201,7 @@ class WallWidget(QWidget):
             tile.alarm_pinned.connect(self._on_tile_alarm_pinned)
             tile.alarm_skipped.connect(self._on_tile_alarm_skipped)
             tile.set_info_all(self._info_all)
+            tile.set_motion_all(self._motion_all)
             self._tiles.append(tile)
             tile.show()
 
@@ -463,6 +465,21 @@ class WallWidget(QWidget):
         for tile in self._tiles:
             tile.set_info_all(shown)
 
+    @property
+    def motion_all(self) -> bool:
+        """Whether every tile shows motion boxes and zone outlines."""
+        return self._motion_all
+
+    def set_motion_all(self, shown: bool) -> None:
+        self._motion_all = shown
+        for tile in self._tiles:
+            tile.set_motion_all(shown)
+
+    def toggle_motion(self, index: int) -> None:
+        """Show or hide motion boxes and zone outlines on tile ``index``."""
+        tile = self._tiles[index]
+        tile.set_show_motion(not tile.show_motion)
+
     def toggle_info(self, index: int) -> None:
         """Show or hide the stream info box of tile ``index``."""
         tile = self._tiles[index]
@@ -602,6 +619,8 @@ class WallWidget(QWidget):
         self.bridge.deliver()
         self._tick_clock()
         for tile in self._tiles:
+            if tile.motion_visible and tile.camera is not None:
+                tile.set_motion_overlay(self.session.overlay(tile.camera.id))
             if tile.needs_repaint() and tile.isVisible():
                 tile.update()
 
