@@ -14,7 +14,7 @@ from typing import Any
 import av
 import av.error
 
-from videowall.streams.base import Decoder, SessionStopped, fit_size
+from videowall.streams.base import Decoder, DecoderStats, SessionStopped, fit_size
 from videowall.streams.ffmpeg_limits import cap_allocations
 from videowall.streams.net import FFMPEG_PROTOCOLS, check_url, diagnose, scheme_of
 
@@ -24,6 +24,87 @@ cap_allocations()
 #: bursts, and a wall that shows only the newest of a burst jerks. A frame more than
 #: this late (or early) resets the pacing instead of holding the picture back.
 RESYNC_S = 0.5
+
+#: A read that waited this long brought a packet that had just arrived: the live edge.
+LIVE_EDGE_WAIT_S = 0.008
+#: A read this quick found its packet waiting.
+WAITING_READ_S = 0.002
+#: After this many waiting reads in a row while frames were held back, the pacing is
+#: behind the camera (the backlog read while the stream opened) and catches up ...
+BEHIND_AFTER = 3
+#: ... this many seconds per frame, until reads wait again.
+CATCH_UP_STEP_S = 0.02
+
+
+class _Scaler:
+    """The size a stream's pictures are converted to, worked out again when the picture
+    or the wall's box changes."""
+
+    def __init__(self) -> None:
+        self.target: tuple[int, int] | None = None
+        self.box: tuple[int, int] | None = None
+        self.aspect = 0.0
+
+    def convert(
+        self, frame: Any, ctx: Any, box: tuple[int, int], stats: DecoderStats
+    ) -> tuple[Any, float]:
+        if (
+            self.target is None
+            or box != self.box
+            or (frame.width, frame.height) != (stats.width, stats.height)
+        ):
+            self.box = box
+            stats.width, stats.height = frame.width, frame.height
+            self.target = fit_size(frame.width, frame.height, box)
+            sar = ctx.sample_aspect_ratio or Fraction(1)
+            self.aspect = frame.width * float(sar) / max(1, frame.height)
+        image = frame.to_ndarray(format="bgra", width=self.target[0], height=self.target[1])
+        return image, self.aspect
+
+
+class Pacer:
+    """Shows frames at their own pace, as close to the live edge as the camera allows.
+
+    Network packets come in bursts, and a wall that shows only the newest of a burst
+    jerks: so each frame is held until its presentation time. But opening a stream reads
+    ahead to learn its format (up to a second of pictures), and holding alone would keep
+    that backlog as a delay for the whole session. So when reads keep finding packets
+    waiting while frames are held, the frames are due a little sooner each time, until
+    reads wait for the camera again; a read that waited marks the live edge.
+    """
+
+    def __init__(self) -> None:
+        self.offset: float | None = None
+        self._held = False
+        self._behind = 0
+        self._at_edge = False
+
+    def read(self, waited: float) -> None:
+        """How long the read of the next packet took."""
+        if waited > LIVE_EDGE_WAIT_S:
+            self._behind = 0
+        elif waited < WAITING_READ_S and self._held:
+            self._behind += 1
+        self._at_edge = waited > LIVE_EDGE_WAIT_S
+
+    def hold(self, pts: float | None, now: float) -> float:
+        """Seconds to hold the frame of ``pts`` before showing it."""
+        if pts is None:
+            return 0.0
+        offset = self.offset
+        if offset is None or abs(pts + offset - now) > RESYNC_S:
+            self.offset = now - pts
+            self._held = False
+            return 0.0
+        if self._at_edge and offset > now - pts + CATCH_UP_STEP_S:
+            offset = now - pts  # this frame just arrived: it is due now
+        elif self._behind >= BEHIND_AFTER:
+            offset -= CATCH_UP_STEP_S
+        self.offset = offset
+        due = pts + offset
+        self._held = due > now + 0.005
+        return max(0.0, due - now)
+
 
 #: Seconds to wait for a stream to open, and at least for the next packet once it runs
 #: (a decoder waits its health configuration's ``stall_reconnect_s`` if longer: FFmpeg
@@ -43,13 +124,17 @@ _FINAL_ERRORS: tuple[type[BaseException], ...] = (
 #: protocol whose status codes the server answered with; ``{strerror}``: FFmpeg's words;
 #: ``{timeout}``: seconds waited).
 _AV_ERROR_WORDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
-    (av.error.HTTPUnauthorizedError,
-     "unauthorized: the camera refused the credentials ({protocol} 401)"),
+    (
+        av.error.HTTPUnauthorizedError,
+        "unauthorized: the camera refused the credentials ({protocol} 401)",
+    ),
     (av.error.HTTPForbiddenError, "unauthorized: access forbidden ({protocol} 403)"),
     (av.error.HTTPNotFoundError, "stream not found on the server ({protocol} 404)"),
     (av.error.HTTPError, "the server answered with an HTTP error ({strerror})"),
-    (av.error.InvalidDataError,
-     "not a video stream (the server's answer is not media FFmpeg can read)"),
+    (
+        av.error.InvalidDataError,
+        "not a video stream (the server's answer is not media FFmpeg can read)",
+    ),
     ((av.error.ExitError, av.error.TimeoutError), "no data from the camera within {timeout:.0f} s"),
     (av.error.ConnectionRefusedError, "connection refused"),
     ((av.error.ConnectionResetError, av.error.BrokenPipeError), "the server reset the connection"),
@@ -211,14 +296,14 @@ class FfmpegDecoder(Decoder):
         self.stats.codec = str(ctx.name)
         rate = stream.average_rate or stream.guessed_rate
         self.stats.source_fps = float(rate) if rate else 0.0
-        target: tuple[int, int] | None = None
-        box = self.max_size
-        aspect = 0.0
-        pace_offset: float | None = None
+        scaler = _Scaler()
         bad_packets = 0
         keys = _KeyFrames()
+        pacer = Pacer()
+        asked_at = time.monotonic()
         try:
             for packet in container.demux(stream):
+                pacer.read(time.monotonic() - asked_at)
                 if self.stopping:
                     raise SessionStopped
                 ended = self._health_end()
@@ -237,37 +322,20 @@ class FfmpegDecoder(Decoder):
                         self.log.info("skipped %d damaged packets", bad_packets)
                     continue
                 for frame in frames:
-                    if self.stopping:
-                        raise SessionStopped
-                    self.stats.frames_decoded += 1
-                    if (
-                        target is None
-                        or box != self.max_size
-                        or (frame.width, frame.height) != (self.stats.width, self.stats.height)
-                    ):
-                        box = self.max_size
-                        self.stats.width, self.stats.height = frame.width, frame.height
-                        target = fit_size(frame.width, frame.height, box)
-                        sar = ctx.sample_aspect_ratio or Fraction(1)
-                        aspect = frame.width * float(sar) / max(1, frame.height)
-                    image = frame.to_ndarray(format="bgra", width=target[0], height=target[1])
-                    pace_offset = self._pace(frame.time, pace_offset)
-                    self.slot.publish(image, aspect)
-                    self._frame_arrived()
+                    self._show(frame, ctx, scaler, pacer)
+                asked_at = time.monotonic()
         except av.error.FFmpegError as exc:
-            return self._health_end() or describe_av_error(
-                exc, self._read_timeout, self._protocol
-            )
+            return self._health_end() or describe_av_error(exc, self._read_timeout, self._protocol)
         return self._health_end() or "stream ended (the server closed the connection)"
 
-    def _pace(self, pts: float | None, offset: float | None) -> float | None:
-        """Hold a frame until its presentation time; returns the clock offset to keep."""
-        if pts is None:
-            return offset
-        now = time.monotonic()
-        if offset is None or abs(pts + offset - now) > RESYNC_S:
-            return now - pts
-        due = pts + offset
-        if due > now:
-            self._wait(due - now)
-        return offset
+    def _show(self, frame: Any, ctx: Any, scaler: _Scaler, pacer: Pacer) -> None:
+        """Convert one decoded frame to the wall's size and publish it at its time."""
+        if self.stopping:
+            raise SessionStopped
+        self.stats.frames_decoded += 1
+        image, aspect = scaler.convert(frame, ctx, self.max_size, self.stats)
+        hold = pacer.hold(frame.time, time.monotonic())
+        if hold:
+            self._wait(hold)
+        self.slot.publish(image, aspect)
+        self._frame_arrived()
